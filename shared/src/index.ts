@@ -1,0 +1,6 @@
+export * from "./active.js";
+export * from "./api.js";
+export * from "./errors.js";
+export * from "./names.js";
+export * from "./schema.js";
+export * from "./wire.js";

@@ -1,0 +1,146 @@
+/**
+ * The Yjs document schema. Only these functions write documents, on the client,
+ * in seeds and on the server, and the relay's validator enforces the same rules.
+ *
+ * A conversation segment document has one root: `messages`, a Y.Map from message
+ * id to a plain MessageRecord. Keyed, not a Y.Array: replaying 100k keyed entries
+ * is ~30x faster than 100k array appends, and a key gives idempotency for free
+ * (writing the same id twice stores one message). Records are plain objects, so
+ * an edit replaces the whole record and the relay checks one value per change.
+ *
+ * An inbox document (server-written, read-only for clients) has one root:
+ * `conversations`, a Y.Map from conversation id to a ConversationSummary.
+ */
+import type * as Y from "yjs";
+import type { ConversationSummary } from "./api.js";
+
+export const MESSAGES_ROOT = "messages";
+export const INBOX_ROOT = "conversations";
+
+/** Messages in one segment before the server starts the next one. */
+export const SEGMENT_MESSAGES = 1000;
+export const MAX_MESSAGE_TEXT_LENGTH = 4000;
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+export interface MessageRecord {
+  id: string;
+  /** User id of the author; the relay rejects any other value than the writer's own id. */
+  author: string;
+  text: string;
+  /** ms since epoch, from the author's clock. */
+  createdAt: number;
+  editedAt?: number;
+  /** Set when deleted; text is then "". The record stays so the id cannot be reused. */
+  deletedAt?: number;
+}
+
+const MESSAGE_KEYS = new Set(["id", "author", "text", "createdAt", "editedAt", "deletedAt"]);
+/** Client clocks drift; we accept timestamps in this window around the server's now. */
+export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+const EPOCH_2020 = 1577836800000;
+
+/** Why a value is not a valid MessageRecord, or null when it is. Pure and cheap. */
+export function messageRecordProblem(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not an object";
+  const v = value as Record<string, unknown>;
+  for (const k of Object.keys(v)) if (!MESSAGE_KEYS.has(k)) return `unknown field ${k}`;
+  if (typeof v.id !== "string" || !MESSAGE_ID_PATTERN.test(v.id)) return "bad id";
+  if (typeof v.author !== "string" || v.author.length === 0 || v.author.length > 64) return "bad author";
+  if (typeof v.text !== "string" || v.text.length > MAX_MESSAGE_TEXT_LENGTH) return "bad text";
+  if (!isTimestamp(v.createdAt)) return "bad createdAt";
+  if (v.editedAt !== undefined && !isTimestamp(v.editedAt)) return "bad editedAt";
+  if (v.deletedAt !== undefined) {
+    if (!isTimestamp(v.deletedAt)) return "bad deletedAt";
+    if (v.text !== "") return "deleted message keeps text";
+  } else if (v.text.trim().length === 0) return "empty text";
+  return null;
+}
+
+function isTimestamp(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v > EPOCH_2020;
+}
+
+export function isMessageRecord(value: unknown): value is MessageRecord {
+  return messageRecordProblem(value) === null;
+}
+
+export function messagesMap(doc: Y.Doc): Y.Map<MessageRecord> {
+  return doc.getMap<MessageRecord>(MESSAGES_ROOT);
+}
+
+export function inboxMap(doc: Y.Doc): Y.Map<ConversationSummary> {
+  return doc.getMap<ConversationSummary>(INBOX_ROOT);
+}
+
+/** A new message id: 128 random bits, URL-safe. */
+export function newMessageId(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/**
+ * Adds a message. Idempotent: a second call with the same id changes nothing and
+ * returns the stored record.
+ */
+export function addMessage(
+  doc: Y.Doc,
+  input: { id: string; author: string; text: string; createdAt: number },
+): MessageRecord {
+  const map = messagesMap(doc);
+  const existing = map.get(input.id);
+  if (existing) return existing;
+  const record: MessageRecord = { id: input.id, author: input.author, text: input.text, createdAt: input.createdAt };
+  const problem = messageRecordProblem(record);
+  if (problem) throw new TypeError(`invalid message: ${problem}`);
+  map.set(input.id, record);
+  return record;
+}
+
+/** Edits the text of one's own message. Returns false when it does not exist or is not the author's. */
+export function editMessage(doc: Y.Doc, id: string, author: string, text: string, now: number): boolean {
+  const map = messagesMap(doc);
+  const existing = map.get(id);
+  if (!existing || existing.author !== author || existing.deletedAt !== undefined) return false;
+  const record: MessageRecord = { ...existing, text, editedAt: now };
+  const problem = messageRecordProblem(record);
+  if (problem) throw new TypeError(`invalid message: ${problem}`);
+  map.set(id, record);
+  return true;
+}
+
+/** Deletes one's own message, leaving a tombstone record. */
+export function deleteMessage(doc: Y.Doc, id: string, author: string, now: number): boolean {
+  const map = messagesMap(doc);
+  const existing = map.get(id);
+  if (!existing || existing.author !== author || existing.deletedAt !== undefined) return false;
+  const { editedAt: _edited, ...rest } = existing;
+  map.set(id, { ...rest, text: "", deletedAt: now });
+  return true;
+}
+
+/** The messages of a document, oldest first (ties broken by id, so every replica agrees). */
+export function listMessages(doc: Y.Doc): MessageRecord[] {
+  return sortMessages(Array.from(messagesMap(doc).values()));
+}
+
+export function compareMessages(a: MessageRecord, b: MessageRecord): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function sortMessages(records: MessageRecord[]): MessageRecord[] {
+  return records.sort(compareMessages);
+}
+
+/**
+ * Awareness state a client publishes on a conversation document. The relay
+ * replaces `user` with the authenticated user and drops any other field.
+ */
+export interface AwarenessState {
+  user: { id: string; name: string };
+  /** ms since epoch of the last keystroke, or null when not typing. */
+  typingAt: number | null;
+}
+export const TYPING_TIMEOUT_MS = 5000;

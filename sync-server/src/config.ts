@@ -1,0 +1,107 @@
+/**
+ * The only reader of process.env. Validates every variable at once and reports
+ * all problems together, each naming the variable and how to fix it.
+ */
+import path from "node:path";
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** SQLite file path, or ":memory:". */
+  databasePath: string;
+  /** Public base URL of the app (better-auth's baseURL). */
+  baseUrl: string;
+  authSecret: string;
+  trustedOrigins: string[];
+  seed: boolean;
+  /** Directory with the built client to serve, or null to serve none. */
+  clientDist: string | null;
+  /** Sessions slide by this much on use... */
+  sessionIdleMs: number;
+  /** ...but never live longer than this from sign-in. */
+  sessionAbsoluteMs: number;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const DEV_SECRET = "dev-only-secret-change-me-dev-only-secret-change-me";
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === "production";
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${raw} is not a whole number from ${min} to ${max}; unset it to use ${fallback}.`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name}=${raw} must be true or false.`);
+    return fallback;
+  };
+
+  const port = int("PORT", 3000, 0, 65535);
+  const host = env.HOST || "0.0.0.0";
+  const dataDir = path.resolve(cwd, env.DATA_DIR || "data");
+  const databasePath = env.DATABASE_PATH === ":memory:" ? ":memory:" : path.resolve(dataDir, env.DATABASE_PATH || "messenger.sqlite");
+  const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]+$/.test(baseUrl)) problems.push(`BASE_URL=${baseUrl} must be an origin such as https://chat.example.com.`);
+
+  let authSecret = env.AUTH_SECRET ?? "";
+  if (authSecret === "") {
+    if (production) problems.push("AUTH_SECRET is required in production: set it to 32+ random characters, e.g. `openssl rand -base64 32`.");
+    authSecret = DEV_SECRET;
+  } else if (authSecret.length < 32) {
+    problems.push("AUTH_SECRET must be at least 32 characters: generate one with `openssl rand -base64 32`.");
+  }
+
+  const extraOrigins = (env.TRUSTED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const o of extraOrigins) if (!/^https?:\/\/[^/]+$/.test(o)) problems.push(`TRUSTED_ORIGINS entry ${o} must be an origin such as https://chat.example.com.`);
+  const devOrigins = production ? [] : ["http://localhost:5173", "http://127.0.0.1:5173"];
+  const trustedOrigins = [...new Set([baseUrl, ...devOrigins, ...extraOrigins])];
+
+  const clientDistRaw = env.CLIENT_DIST ?? path.resolve(cwd, "..", "client", "dist");
+  const clientDist = clientDistRaw === "" ? null : path.resolve(cwd, clientDistRaw);
+
+  const sessionIdleMs = int("SESSION_IDLE_DAYS", 7, 1, 365) * DAY_MS;
+  const sessionAbsoluteMs = int("SESSION_MAX_DAYS", 30, 1, 3650) * DAY_MS;
+  if (sessionAbsoluteMs < sessionIdleMs) problems.push("SESSION_MAX_DAYS must be at least SESSION_IDLE_DAYS.");
+
+  const logLevel = (env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info")) as Config["logLevel"];
+  if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) problems.push(`LOG_LEVEL=${logLevel} must be one of debug, info, warn, error, silent.`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    production,
+    port,
+    host,
+    dataDir,
+    databasePath,
+    baseUrl,
+    authSecret,
+    trustedOrigins,
+    seed: bool("SEED", true),
+    clientDist,
+    sessionIdleMs,
+    sessionAbsoluteMs,
+    logLevel,
+  };
+}
