@@ -35,7 +35,7 @@ export interface MessageRecord {
 }
 
 const MESSAGE_KEYS = new Set(["id", "author", "text", "createdAt", "editedAt", "deletedAt"]);
-/** Client clocks drift; we accept timestamps in this window around the server's now. */
+/** Client clocks drift: a createdAt may be this far in the future. Past times are always fine (offline writes). */
 export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 const EPOCH_2020 = 1577836800000;
 

@@ -1,0 +1,10 @@
+import { render } from "solid-js/web";
+import * as Y from "yjs";
+import { WebsocketProvider } from "y-websocket";
+import { IndexeddbPersistence } from "y-indexeddb";
+import { addMessage, conversationDocName, ERROR_MESSAGES } from "@messenger/shared";
+const doc = new Y.Doc();
+new IndexeddbPersistence("x", doc);
+new WebsocketProvider("ws://x", conversationDocName("a", 1), doc);
+addMessage(doc, { id: "aaaaaaaaaa", author: "a", text: ERROR_MESSAGES.INTERNAL, createdAt: Date.now() });
+render(() => <p>hi</p>, document.getElementById("root")!);

@@ -1,0 +1,225 @@
+/**
+ * Conversations, their members and the message index, in SQLite.
+ *
+ * The Yjs segment documents are the source of truth for message content; the
+ * `message` table is an index of them, written in the same transaction as the
+ * update log (see relay/), which serves HTTP pages, previews and activity.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  type ConversationSummary,
+  conversationDocName,
+  type Message,
+  type MessageRecord,
+  type MessagesPage,
+  PREVIEW_LENGTH,
+  SEGMENT_MESSAGES,
+} from "@messenger/shared";
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/database.js";
+
+interface ConversationRow {
+  id: string;
+  head_segment: number;
+  head_count: number;
+  last_message_id: string | null;
+  last_activity_at: number;
+  created_at: number;
+  members: string;
+}
+
+interface MessageRow {
+  conversation_id: string;
+  id: string;
+  segment: number;
+  author_id: string;
+  text: string;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export interface IndexResult {
+  /** The conversation after indexing. */
+  summary: ConversationSummary;
+  /** True when the head segment moved on: clients should open the new head document. */
+  headMoved: boolean;
+}
+
+export type ConversationRepo = ReturnType<typeof createConversationRepo>;
+
+export function newId(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+export function createConversationRepo(db: Db, clock: Clock) {
+  const selectConversation = `
+    SELECT c.id, c.head_segment, c.head_count, c.last_message_id, c.last_activity_at, c.created_at,
+           (SELECT group_concat(user_id, ',') FROM conversation_member m WHERE m.conversation_id = c.id) AS members
+    FROM conversation c`;
+  const byId = db.prepare<[string], ConversationRow>(`${selectConversation} WHERE c.id = ?`);
+  const byPair = db.prepare<[string], ConversationRow>(`${selectConversation} WHERE c.pair_key = ?`);
+  const forUser = db.prepare<[string], ConversationRow>(
+    `${selectConversation} JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = ?
+     ORDER BY c.last_activity_at DESC, c.id`,
+  );
+  const insertConversation = db.prepare(
+    `INSERT INTO conversation (id, kind, pair_key, last_activity_at, created_at) VALUES (?, 'direct', ?, ?, ?)`,
+  );
+  const insertMember = db.prepare(`INSERT INTO conversation_member (conversation_id, user_id, joined_at) VALUES (?, ?, ?)`);
+  const memberCheck = db.prepare<[string, string], { one: number }>(
+    `SELECT 1 AS one FROM conversation_member WHERE conversation_id = ? AND user_id = ?`,
+  );
+  const memberList = db.prepare<[string], { user_id: string }>(
+    `SELECT user_id FROM conversation_member WHERE conversation_id = ? ORDER BY user_id`,
+  );
+  const messageById = db.prepare<[string, string], MessageRow>(`SELECT * FROM message WHERE conversation_id = ? AND id = ?`);
+  const upsertMessage = db.prepare(
+    `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, stored_at)
+     VALUES (@conversation_id, @id, @segment, @author_id, @text, @created_at, @edited_at, @deleted_at, @stored_at)
+     ON CONFLICT (conversation_id, id) DO UPDATE SET
+       text = excluded.text, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at`,
+  );
+  const newestMessage = db.prepare<[string], MessageRow>(
+    `SELECT * FROM message WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+  );
+  const updateActivity = db.prepare(
+    `UPDATE conversation SET last_message_id = ?, last_message_at = ?, last_activity_at = max(created_at, ?),
+       head_segment = ?, head_count = ? WHERE id = ?`,
+  );
+  const pageNewest = db.prepare<[string, number], MessageRow>(
+    `SELECT * FROM message WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+  );
+  const pageBefore = db.prepare<[string, number, number, string, number], MessageRow>(
+    `SELECT * FROM message WHERE conversation_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+  );
+
+  const toMessage = (r: MessageRow): Message => ({
+    id: r.id,
+    conversationId: r.conversation_id,
+    authorId: r.author_id,
+    text: r.text,
+    createdAt: r.created_at,
+    editedAt: r.edited_at,
+    deletedAt: r.deleted_at,
+    segment: r.segment,
+  });
+
+  const toSummary = (row: ConversationRow): ConversationSummary => {
+    const last = row.last_message_id ? messageById.get(row.id, row.last_message_id) : undefined;
+    const documents: string[] = [];
+    for (let s = row.head_segment; s >= 0 && documents.length < 2; s--) documents.push(conversationDocName(row.id, s));
+    return {
+      id: row.id,
+      memberIds: row.members ? row.members.split(",").sort() : [],
+      headSegment: row.head_segment,
+      documents,
+      lastMessage: last
+        ? {
+            id: last.id,
+            authorId: last.author_id,
+            text: last.deleted_at ? "" : last.text.slice(0, PREVIEW_LENGTH),
+            createdAt: last.created_at,
+            deleted: last.deleted_at !== null,
+          }
+        : null,
+      lastActivityAt: row.last_activity_at,
+      createdAt: row.created_at,
+    };
+  };
+
+  return {
+    /** The one direct conversation of a pair, created on first use. */
+    getOrCreateDirect(userA: string, userB: string): { conversation: ConversationSummary; created: boolean } {
+      const pairKey = [userA, userB].sort().join(":");
+      return db.transaction(() => {
+        const existing = byPair.get(pairKey);
+        if (existing) return { conversation: toSummary(existing), created: false };
+        const id = newId();
+        const now = clock();
+        insertConversation.run(id, pairKey, now, now);
+        for (const u of new Set([userA, userB])) insertMember.run(id, u, now);
+        return { conversation: toSummary(byId.get(id) as ConversationRow), created: true };
+      }).immediate();
+    },
+
+    get(id: string): ConversationSummary | null {
+      const row = byId.get(id);
+      return row ? toSummary(row) : null;
+    },
+
+    isMember(conversationId: string, userId: string): boolean {
+      return memberCheck.get(conversationId, userId) !== undefined;
+    },
+
+    memberIds(conversationId: string): string[] {
+      return memberList.all(conversationId).map((r) => r.user_id);
+    },
+
+    /** The user's conversations, most recent activity first. */
+    listForUser(userId: string): ConversationSummary[] {
+      return forUser.all(userId).map(toSummary);
+    },
+
+    findMessage(conversationId: string, id: string): Message | null {
+      const row = messageById.get(conversationId, id);
+      return row ? toMessage(row) : null;
+    },
+
+    /** A page of messages older than `before` (a message id), oldest first. */
+    messagesPage(conversationId: string, before: string | undefined, limit: number): MessagesPage | null {
+      let rows: MessageRow[];
+      if (before === undefined) rows = pageNewest.all(conversationId, limit + 1);
+      else {
+        const anchor = messageById.get(conversationId, before);
+        if (!anchor) return null;
+        rows = pageBefore.all(conversationId, anchor.created_at, anchor.created_at, anchor.id, limit + 1);
+      }
+      const hasMore = rows.length > limit;
+      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+    },
+
+    /**
+     * Records accepted message records of one segment in the index. Call inside the
+     * storage transaction that appends the update, so index and log never disagree.
+     * Rolls the head segment forward once it holds SEGMENT_MESSAGES messages.
+     */
+    indexMessages(conversationId: string, segment: number, records: MessageRecord[]): IndexResult | null {
+      const row = byId.get(conversationId);
+      if (!row) return null;
+      const now = clock();
+      let added = 0;
+      for (const r of records) {
+        const before = messageById.get(conversationId, r.id);
+        if (!before) added += segment === row.head_segment ? 1 : 0;
+        upsertMessage.run({
+          conversation_id: conversationId,
+          id: r.id,
+          segment: before ? before.segment : segment,
+          author_id: r.author,
+          text: r.text,
+          created_at: before ? before.created_at : r.createdAt,
+          edited_at: r.editedAt ?? null,
+          deleted_at: r.deletedAt ?? null,
+          stored_at: now,
+        });
+      }
+      let head = row.head_segment;
+      let headCount = row.head_count + added;
+      if (headCount >= SEGMENT_MESSAGES) {
+        head += 1;
+        headCount = 0;
+      }
+      const newest = newestMessage.get(conversationId);
+      updateActivity.run(newest?.id ?? null, newest?.created_at ?? null, newest?.created_at ?? 0, head, headCount, conversationId);
+      return { summary: toSummary(byId.get(conversationId) as ConversationRow), headMoved: head !== row.head_segment };
+    },
+
+    /** The segment a message id already lives in, to refuse the same id in another segment. */
+    segmentOf(conversationId: string, messageId: string): { segment: number; authorId: string } | null {
+      const row = messageById.get(conversationId, messageId);
+      return row ? { segment: row.segment, authorId: row.author_id } : null;
+    },
+  };
+}

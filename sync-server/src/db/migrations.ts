@@ -1,0 +1,65 @@
+/** Application tables. Append only: never edit a migration that has shipped. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE conversation (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('direct')),
+    -- "<smaller user id>:<larger user id>" for direct conversations: one per pair
+    pair_key TEXT UNIQUE,
+    head_segment INTEGER NOT NULL DEFAULT 0,
+    head_count INTEGER NOT NULL DEFAULT 0,
+    last_message_id TEXT,
+    last_message_at INTEGER,
+    last_activity_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE conversation_member (
+    conversation_id TEXT NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, user_id)
+  );
+  CREATE INDEX conversation_member_user ON conversation_member(user_id);
+
+  -- Index of every message held in the Yjs segment documents: HTTP pages, previews, activity.
+  CREATE TABLE message (
+    conversation_id TEXT NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    segment INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    edited_at INTEGER,
+    deleted_at INTEGER,
+    stored_at INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, id)
+  );
+  CREATE INDEX message_page ON message(conversation_id, created_at, id);
+
+  -- Yjs update log, appended in one transaction per tick, folded into doc_snapshot by compaction.
+  CREATE TABLE doc_update (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL,
+    data BLOB NOT NULL
+  );
+  CREATE INDEX doc_update_doc ON doc_update(doc, id);
+  CREATE TABLE doc_snapshot (
+    doc TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    through_update_id INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- Which user owns each Yjs client id in a document, so nobody can write under another's client id.
+  CREATE TABLE doc_client (
+    doc TEXT NOT NULL,
+    client_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (doc, client_id)
+  );
+
+  CREATE TABLE user_presence (
+    user_id TEXT PRIMARY KEY,
+    last_seen_at INTEGER NOT NULL
+  );
+  `,
+];
