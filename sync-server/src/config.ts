@@ -88,6 +88,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const logLevel = (env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info")) as Config["logLevel"];
   if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) problems.push(`LOG_LEVEL=${logLevel} must be one of debug, info, warn, error, silent.`);
 
+  const seed = bool("SEED", true);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     production,
@@ -98,7 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     baseUrl,
     authSecret,
     trustedOrigins,
-    seed: bool("SEED", true),
+    seed,
     clientDist,
     sessionIdleMs,
     sessionAbsoluteMs,
