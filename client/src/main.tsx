@@ -1,10 +1,118 @@
+/**
+ * Composition root: builds the API client, the session, and, while signed in, the sync
+ * layer and app data; registers the service worker. The only module with start-up effects.
+ */
+import { createEffect, createMemo, createSignal, type JSX, Match, onCleanup, Switch } from "solid-js";
 import { render } from "solid-js/web";
-import * as Y from "yjs";
-import { WebsocketProvider } from "y-websocket";
-import { IndexeddbPersistence } from "y-indexeddb";
-import { addMessage, conversationDocName, ERROR_MESSAGES } from "@messenger/shared";
-const doc = new Y.Doc();
-new IndexeddbPersistence("x", doc);
-new WebsocketProvider("ws://x", conversationDocName("a", 1), doc);
-addMessage(doc, { id: "aaaaaaaaaa", author: "a", text: ERROR_MESSAGES.INTERNAL, createdAt: Date.now() });
-render(() => <p>hi</p>, document.getElementById("root")!);
+import { createAnnouncer } from "./components/live-announcer.js";
+import { createApi } from "./lib/api.js";
+import { AppCtx } from "./lib/app-context.js";
+import { createAppData } from "./lib/app-data.js";
+import { LAST_SESSION_KEY } from "./lib/local-data.js";
+import { createRouter } from "./lib/router.js";
+import { createSessionStore } from "./lib/session.js";
+import { createSync, type Sync } from "./lib/sync.js";
+import { Shell } from "./routes/shell.js";
+import { SignIn } from "./routes/sign-in.js";
+import "./styles.css";
+
+/** Asking the server whether a refused socket means the session is gone: at most this often. */
+const SESSION_CHECK_INTERVAL_MS = 15_000;
+const WIDE_QUERY = "(min-width: 768px)";
+
+let currentSync: Sync | null = null;
+const api = createApi({ onSessionEnded: () => void session.ended() });
+const session = createSessionStore(api, {
+  beforeClear: () => {
+    currentSync?.destroy();
+    currentSync = null;
+  },
+});
+const router = createRouter();
+const announcer = createAnnouncer();
+
+let lastCheck = 0;
+function verifySoon() {
+  const now = Date.now();
+  if (now - lastCheck < SESSION_CHECK_INTERVAL_MS) return;
+  lastCheck = now;
+  void session.verify();
+}
+
+// Another tab signed out (it removed the shared last-session record): check with the server.
+window.addEventListener("storage", (e) => {
+  if (e.key === LAST_SESSION_KEY && e.newValue === null) void session.verify();
+});
+
+// Keep the layout above the on-screen keyboard where dvh does not (iOS Safari).
+const viewport = window.visualViewport;
+if (viewport) {
+  const fit = () => document.documentElement.style.setProperty("--app-height", `${Math.round(viewport.height)}px`);
+  viewport.addEventListener("resize", fit);
+  fit();
+}
+
+function SignedIn(props: { userId: string }): JSX.Element {
+  const sync = createSync({ userId: props.userId, onSessionEnded: () => void session.ended(), onRefused: verifySoon });
+  currentSync = sync;
+  onCleanup(() => {
+    sync.destroy();
+    if (currentSync === sync) currentSync = null;
+  });
+  const data = createAppData({ api, sync, userId: props.userId, announce: announcer.announce });
+  void data.refresh();
+  const wide = matchMedia(WIDE_QUERY);
+  const [isWide, setWide] = createSignal(wide.matches);
+  const onChange = () => setWide(wide.matches);
+  wide.addEventListener("change", onChange);
+  onCleanup(() => wide.removeEventListener("change", onChange));
+
+  return (
+    <AppCtx.Provider value={{ api, sync, data, router, session, announce: announcer.announce, isWide }}>
+      <Shell />
+    </AppCtx.Provider>
+  );
+}
+
+function App(): JSX.Element {
+  const userId = createMemo(() => session.user()?.id ?? null);
+  // A signed-out visitor starts at the root, not at someone else's conversation URL.
+  createEffect(() => {
+    if (session.state().status === "signed-out") router.navigate("/", { replace: true });
+  });
+  const notice = () => {
+    const s = session.state();
+    return s.status === "signed-out" ? s.notice : null;
+  };
+  return (
+    <>
+      <announcer.Region />
+      <Switch>
+        <Match when={session.state().status === "loading"}>
+          <main class="auth" aria-busy="true">
+            <p class="hint">Loading…</p>
+          </main>
+        </Match>
+        <Match when={session.state().status === "signed-out"}>
+          <SignIn session={session} notice={notice()} />
+        </Match>
+        <Match when={userId()} keyed>
+          {(id) => <SignedIn userId={id} />}
+        </Match>
+      </Switch>
+    </>
+  );
+}
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html must contain <div id=\"root\">.");
+render(() => <App />, root);
+void session.boot();
+
+if (import.meta.env.PROD && "serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch(() => {
+      // No offline support (e.g. private mode); the app still works online.
+    });
+  });
+}

@@ -44,6 +44,11 @@ describe("activeConversations", () => {
     expect(activeConversations(list, NOW, "America/New_York")).toHaveLength(0);
   });
 
+  it("judges by the last message, not by when the conversation was created", () => {
+    const old = { ...conv("a", NOW - 60_000), lastMessage: { id: "m-old-aaaa", authorId: "x", text: "hi", createdAt: NOW - 5 * 24 * HOUR, deleted: false } };
+    expect(activeConversations([old], NOW, "UTC")).toEqual([]);
+  });
+
   it("never lists a conversation without messages", () => {
     expect(activeConversations([conv("a", NOW - 60_000, false)], NOW, "UTC")).toEqual([]);
   });

@@ -11,13 +11,24 @@ export function byNewestActivity(list: Iterable<ConversationSummary>): Conversat
   return Array.from(list).sort((a, b) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1));
 }
 
-/** Conversations with a recent message; one with no messages at all is never active. */
+/** When the last message was written (what "active" and list times are about), or null. */
+export function lastMessageAt(c: ConversationSummary): number | null {
+  return c.lastMessage?.createdAt ?? null;
+}
+
+/**
+ * Conversations with a recent message, newest message first. Judged on the last
+ * message's time, as the server's /active route does: a conversation merely created
+ * (or re-created) today is not active.
+ */
 export function activeConversations(
   list: Iterable<ConversationSummary>,
   now: number,
   timeZone: string,
 ): ConversationSummary[] {
-  return byNewestActivity(list).filter((c) => isActive(c.lastMessage ? c.lastActivityAt : null, now, timeZone));
+  return Array.from(list)
+    .filter((c) => isActive(lastMessageAt(c), now, timeZone))
+    .sort((a, b) => (lastMessageAt(b) ?? 0) - (lastMessageAt(a) ?? 0) || (a.id < b.id ? -1 : 1));
 }
 
 /** The other member of a 1:1 conversation (yourself for a note-to-self). */

@@ -1,0 +1,119 @@
+/**
+ * Servers under test run as child processes, so their CPU and memory are not mixed
+ * with the clients' and their RSS can be read from /proc. Every child is killed when
+ * the bench process exits, however it exits.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { withTimeout } from "./wait.js";
+
+export const REPO_ROOT = new URL("../../../", import.meta.url).pathname;
+const STOP_GRACE_MS = 5000;
+
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+export interface Child {
+  readonly pid: number;
+  /** Lines the child wrote to stdout and stderr (the last 200), for error reports. */
+  readonly output: string[];
+  /** Resident set size in bytes, from /proc; NaN once the process is gone. */
+  rss(): number;
+  /** Resolves with the first stdout line that parses as JSON and satisfies `pick`. */
+  waitForJson<T>(pick: (value: unknown) => T | undefined, timeoutMs: number): Promise<T>;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts `node --import tsx <script>` (the same loader for our server and the peers). */
+export function startNode(script: string, env: Record<string, string>, args: string[] = []): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(proc);
+  const output: string[] = [];
+  const jsonListeners = new Set<(line: string) => void>();
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    proc.on("exit", () => {
+      exited = true;
+      running.delete(proc);
+      resolve();
+    });
+  });
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      output.push(line);
+      if (output.length > 200) output.shift();
+      for (const l of jsonListeners) l(line);
+    }
+  };
+  proc.stdout?.on("data", onData);
+  proc.stderr?.on("data", onData);
+
+  return {
+    pid: proc.pid ?? -1,
+    output,
+    rss: () => readRss(proc.pid ?? -1),
+    exited: () => exited,
+    waitForJson<T>(pick: (value: unknown) => T | undefined, timeoutMs: number) {
+      const found = new Promise<T>((resolve, reject) => {
+        const listener = (line: string) => {
+          let value: unknown;
+          try {
+            value = JSON.parse(line);
+          } catch {
+            return;
+          }
+          const picked = pick(value);
+          if (picked !== undefined) {
+            jsonListeners.delete(listener);
+            resolve(picked);
+          }
+        };
+        jsonListeners.add(listener);
+        void exit.then(() => reject(new Error(`${script} exited early:\n${output.join("\n")}`)));
+      });
+      return withTimeout(found, timeoutMs, `${script} to report readiness`);
+    },
+    async stop() {
+      if (exited) return;
+      proc.kill("SIGTERM");
+      try {
+        await withTimeout(exit, STOP_GRACE_MS, `${script} to stop`);
+      } catch {
+        proc.kill("SIGKILL");
+        await withTimeout(exit, STOP_GRACE_MS, `${script} to die`);
+      }
+    },
+  };
+}
+
+export function readRss(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (for servers that need PORT up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: every benchmark in one bounded run, printing tables and ratios
+ * against peers measured in the same run. Nothing asserts; figures are printed and
+ * saved to bench/results/ (gitignored).
+ *
+ *   npm run bench                       all four
+ *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client
+ *   npm run bench -- --quick            smaller sizes, for trying the harness
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DEMO_PASSWORD, DEMO_USERS } from "@messenger/seeds";
+import { clientMetrics } from "./client-metrics.js";
+import { docShapeBench } from "./doc-shape.js";
+import { ourServerReady } from "./lib/our-server.js";
+import { REPO_ROOT } from "./lib/processes.js";
+import { longConversationBench } from "./long-conversation.js";
+import { relayBench } from "./relay-bench.js";
+
+const PARTS = ["relay", "shapes", "long", "client"] as const;
+type Part = (typeof PARTS)[number];
+
+// y-websocket's provider adds a process "exit" listener per instance in Node; 100+ clients is intended.
+process.setMaxListeners(0);
+
+const args = process.argv.slice(2);
+const only = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
+const quick = args.includes("--quick");
+const parts = PARTS.filter((p) => !only || only.includes(p));
+const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown part(s) ${unknown.join(", ")}; choose from ${PARTS.join(", ")}`);
+  process.exit(2);
+}
+
+const startedAt = new Date();
+const t0 = performance.now();
+const load = os
+  .loadavg()
+  .map((n) => n.toFixed(2))
+  .join(" ");
+console.log(
+  `messenger bench: ${parts.join(", ")}${quick ? " (quick)" : ""} | node ${process.version} | ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"} | load ${load}`,
+);
+if (typeof (globalThis as { gc?: unknown }).gc !== "function")
+  console.log("  (run with node --expose-gc for steadier doc-shape timings; `npm run bench` does)");
+
+const needsOurs = parts.some((p) => p === "relay" || p === "long" || p === "client");
+const oursSkipReason = needsOurs ? await ourServerReady() : null;
+if (oursSkipReason) console.log(`  our server is not measured in this run: ${oursSkipReason}`);
+
+const results: Partial<Record<Part, unknown>> = {};
+const failures: Partial<Record<Part, string>> = {};
+const run = async (part: Part, fn: () => Promise<unknown> | unknown) => {
+  if (!parts.includes(part)) return;
+  const started = performance.now();
+  try {
+    results[part] = await fn();
+  } catch (e) {
+    failures[part] = (e as Error).stack ?? String(e);
+    console.log(`\n${part}: FAILED (printed, not thrown, so the other parts still run):\n${(e as Error).message}`);
+  }
+  console.log(`  [${part}: ${((performance.now() - started) / 1000).toFixed(1)} s]`);
+};
+
+await run("relay", () =>
+  relayBench({
+    ours: oursSkipReason === null,
+    oursSkipReason: oursSkipReason ?? undefined,
+    options: quick ? { pairs: 10, pacedMessages: 20, saturatedMessages: 40 } : {},
+  }),
+);
+await run("shapes", () => docShapeBench(quick ? { messages: 10_000, arrayMessages: 4_000, runs: 2 } : {}));
+await run("long", () => {
+  if (oursSkipReason) {
+    console.log(`\nServer open of a long conversation: skipped: ${oursSkipReason}`);
+    return { skipped: oursSkipReason };
+  }
+  return longConversationBench(quick ? { longMessages: 5_000, warmOpens: 2 } : {});
+});
+await run("client", () =>
+  clientMetrics({
+    demoUser: DEMO_USERS[0]?.username ?? "alice",
+    demoPassword: DEMO_PASSWORD,
+    serverSkipReason: oursSkipReason,
+  }),
+);
+
+const seconds = (performance.now() - t0) / 1000;
+const dir = path.join(REPO_ROOT, "bench/results");
+mkdirSync(dir, { recursive: true });
+const report = {
+  startedAt: startedAt.toISOString(),
+  seconds,
+  quick,
+  parts,
+  machine: {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    loadavgAtStart: load,
+    totalMemBytes: os.totalmem(),
+  },
+  oursSkipReason,
+  results,
+  failures,
+};
+const file = path.join(dir, `bench-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(path.join(dir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+console.log(
+  `\ndone in ${seconds.toFixed(1)} s; results: ${path.relative(REPO_ROOT, file)} (and bench/results/latest.json)`,
+);
+// Providers and sockets are destroyed above; exit so a stray timer in a dependency cannot hold the run open.
+process.exit(Object.keys(failures).length > 0 ? 1 : 0);

@@ -1,0 +1,92 @@
+/** The three servers the relay scenario runs against, each started fresh in its own process. */
+import path from "node:path";
+import { createConversation, type OurServer, signUpMany, startOurServer } from "../lib/our-server.js";
+import { REPO_ROOT, startNode } from "../lib/processes.js";
+import type { RelayTarget, Room } from "./scenario.js";
+
+const READY_TIMEOUT_MS = 20_000;
+
+/** Started like ours (`node --import tsx <entry>`); the entry prints {"listening":port}. */
+async function startPeer(
+  name: string,
+  entry: string,
+  kind: RelayTarget["kind"],
+  durability: string,
+): Promise<RelayTarget> {
+  const child = startNode(path.join(REPO_ROOT, "bench/src/peers", entry), {});
+  const port = await child.waitForJson((v) => (v as { listening?: number }).listening, READY_TIMEOUT_MS);
+  return {
+    name,
+    kind,
+    url: `ws://127.0.0.1:${port}`,
+    durability,
+    serverRss: () => child.rss(),
+    async rooms(count) {
+      return Array.from(
+        { length: count },
+        (_, i): Room => ({
+          name: `bench-room-${i}`,
+          writers: [
+            { author: `user-${i}-a`, headers: {} },
+            { author: `user-${i}-b`, headers: {} },
+          ],
+        }),
+      );
+    },
+    stop: () => child.stop(),
+  };
+}
+
+export const startYWebsocketServer = () =>
+  startPeer("@y/websocket-server 0.1.1", "y-websocket-server.ts", "y-websocket", "memory only; no auth, no validation");
+
+export const startHocuspocus = () =>
+  startPeer(
+    "@hocuspocus/server 3.4.4",
+    "hocuspocus-server.ts",
+    "hocuspocus",
+    "memory only (no extensions); no auth, no validation",
+  );
+
+/**
+ * Ours: real users and 1:1 conversations. 1:1 needs two distinct users per document, so
+ * `users` users are paired round-robin (u0-u1, u0-u2, ...): sign-up hashes a password and
+ * is slow, and one user holding several sockets is normal (several tabs and documents).
+ */
+export async function startOurs(): Promise<RelayTarget & { server: OurServer }> {
+  const server = await startOurServer();
+  return {
+    name: "ours (sync-server)",
+    kind: "y-websocket",
+    url: server.wsUrl,
+    durability: "SQLite, durable; validates every update (schema, author = socket user, membership)",
+    server,
+    serverRss: () => server.child.rss(),
+    async rooms(count) {
+      let users = 2;
+      while ((users * (users - 1)) / 2 < count) users++;
+      const accounts = await signUpMany(server, `bench${Date.now().toString(36)}u`, users);
+      const pairs: Array<[number, number]> = [];
+      for (let i = 0; i < users && pairs.length < count; i++)
+        for (let j = i + 1; j < users && pairs.length < count; j++) pairs.push([i, j]);
+      const rooms: Room[] = [];
+      for (const [i, j] of pairs) {
+        const a = accounts[i];
+        const b = accounts[j];
+        if (!a || !b) throw new Error("missing bench user");
+        const conversation = await createConversation(server, a, b);
+        const name = conversation.documents[0];
+        if (!name) throw new Error(`conversation ${conversation.id} lists no documents`);
+        rooms.push({
+          name,
+          writers: [
+            { author: a.id, headers: a.headers },
+            { author: b.id, headers: b.headers },
+          ],
+        });
+      }
+      return rooms;
+    },
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,17 @@
+import type { JSX } from "solid-js";
+import type { ConnectionState } from "../lib/sync.js";
+
+const LABELS: Record<ConnectionState, string> = {
+  online: "Online",
+  offline: "Offline",
+  reconnecting: "Reconnecting…",
+};
+
+/** The one connection indicator. role="status" so changes are announced politely. */
+export function ConnectionStatus(props: { state: ConnectionState }): JSX.Element {
+  return (
+    <span class="status" role="status" data-testid="connection-status" data-state={props.state}>
+      {LABELS[props.state]}
+    </span>
+  );
+}

@@ -1,0 +1,37 @@
+import type { JSX } from "solid-js";
+import { Avatar } from "./avatar.js";
+
+export interface ConversationItemProps {
+  id: string;
+  href: string;
+  peerId: string;
+  peerName: string;
+  online: boolean;
+  /** "You: hi", "hi", "Message deleted", or "No messages yet". */
+  preview: string;
+  time: string | null;
+  current: boolean;
+  onOpen: (href: string) => void;
+}
+
+export function ConversationItem(props: ConversationItemProps): JSX.Element {
+  const click = (e: MouseEvent) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    props.onOpen(props.href);
+  };
+  return (
+    <li data-testid="conversation-item" data-conversation-id={props.id}>
+      <a class="row" href={props.href} onClick={click} aria-current={props.current ? "page" : undefined}>
+        <Avatar id={props.peerId} name={props.peerName} online={props.online} />
+        <span class="row-main">
+          <span class="row-top">
+            <span class="row-name">{props.peerName}</span>
+            {props.time ? <span class="row-time">{props.time}</span> : null}
+          </span>
+          <span class="row-sub">{props.preview}</span>
+        </span>
+      </a>
+    </li>
+  );
+}

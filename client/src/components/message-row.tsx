@@ -1,0 +1,79 @@
+import type { MessageRecord } from "@messenger/shared";
+import { type JSX, Show } from "solid-js";
+import { Icon } from "./icons.js";
+
+export interface MessageRowProps {
+  record: MessageRecord;
+  mine: boolean;
+  pending: boolean;
+  startsRun: boolean;
+  authorName: string;
+  time: string;
+  canModify: boolean;
+  onEdit: (record: MessageRecord) => void;
+  onDelete: (record: MessageRecord) => void;
+}
+
+export function MessageRow(props: MessageRowProps): JSX.Element {
+  const deleted = () => props.record.deletedAt !== undefined;
+  const actions = () => (
+    <Show when={props.canModify}>
+      <span class="msg-actions">
+        <button type="button" class="icon-btn" aria-label="Edit" onClick={() => props.onEdit(props.record)}>
+          <Icon name="edit" />
+        </button>
+        <button type="button" class="icon-btn" aria-label="Delete" onClick={() => props.onDelete(props.record)}>
+          <Icon name="trash" />
+        </button>
+      </span>
+    </Show>
+  );
+  return (
+    <div
+      class="msg"
+      classList={{ mine: props.mine, run: props.startsRun }}
+      data-testid="message"
+      data-message-id={props.record.id}
+      data-mine={props.mine ? "true" : "false"}
+      data-pending={props.pending ? "true" : "false"}
+    >
+      <Show when={props.mine}>{actions()}</Show>
+      <div class="bubble">
+        <span class="visually-hidden">{props.mine ? "You:" : `${props.authorName}:`}</span>
+        <Show when={!deleted()} fallback={<p class="deleted">This message was deleted</p>}>
+          <p>{props.record.text}</p>
+        </Show>
+        <span class="meta">
+          <Show when={props.record.editedAt !== undefined && !deleted()}>
+            <span>edited</span>
+          </Show>
+          <time datetime={new Date(props.record.createdAt).toISOString()}>{props.time}</time>
+          <Show when={props.mine}>
+            <Show
+              when={props.pending}
+              fallback={
+                <span title="Sent">
+                  <Icon name="check" />
+                  <span class="visually-hidden">Sent</span>
+                </span>
+              }
+            >
+              <span title="Waiting to send">
+                <Icon name="clock" />
+                <span class="visually-hidden">Waiting to send</span>
+              </span>
+            </Show>
+          </Show>
+        </span>
+      </div>
+    </div>
+  );
+}
+
+export function DaySeparator(props: { label: string }): JSX.Element {
+  return (
+    <div class="day" role="separator" aria-label={props.label}>
+      <span aria-hidden="true">{props.label}</span>
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { type Accessor, createContext, useContext } from "solid-js";
+import type { Api } from "./api.js";
+import type { AppData } from "./app-data.js";
+import type { Router } from "./router.js";
+import type { SessionStore } from "./session.js";
+import type { Sync } from "./sync.js";
+
+/** What every signed-in screen may use; built once in main.tsx. */
+export interface AppContext {
+  api: Api;
+  sync: Sync;
+  data: AppData;
+  router: Router;
+  session: SessionStore;
+  announce: (text: string) => void;
+  /** Desktop layout (lists and conversation side by side). */
+  isWide: Accessor<boolean>;
+}
+
+export const AppCtx = createContext<AppContext>();
+
+export function useApp(): AppContext {
+  const ctx = useContext(AppCtx);
+  if (!ctx) throw new Error("useApp() outside <AppCtx.Provider>: render screens inside the signed-in shell.");
+  return ctx;
+}

@@ -1,0 +1,133 @@
+/**
+ * Signed-in data shared by every screen: the live inbox (the one subscription for the
+ * conversation lists), the people directory with live presence, a ticking clock, and
+ * "New message from X" announcements. Create inside a Solid root; cleans up with it.
+ */
+import { type ConversationSummary, inboxDocName, inboxMap, type UserSummary } from "@messenger/shared";
+import { createEffect, createMemo, createSignal, onCleanup } from "solid-js";
+import { ACTIVE_RECHECK_MS, activeConversations, byNewestActivity, peerId } from "./active.js";
+import type { Api } from "./api.js";
+import { readJson, userKey, writeJson } from "./local-data.js";
+import { type PresenceEntry, resolvePresence } from "./presence.js";
+import { observeType, type Sync } from "./sync.js";
+
+const USER_PAGE_LIMIT = 200;
+const MAX_USER_PAGES = 25;
+
+export type AppData = ReturnType<typeof createAppData>;
+
+export function createAppData(deps: { api: Api; sync: Sync; userId: string; announce: (text: string) => void }) {
+  const { api, sync, userId } = deps;
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const cacheKey = (name: string) => userKey(userId, name);
+
+  const inboxName = inboxDocName(userId);
+  const inbox = sync.acquire(inboxName, { presence: true });
+  onCleanup(() => sync.release(inboxName));
+  const inboxVersion = observeType(inboxMap(inbox.doc), onCleanup);
+
+  // Known before the inbox document syncs: cached, fetched, or just created.
+  const [fetched, setFetched] = createSignal<ConversationSummary[]>(readJson(localStorage, cacheKey("conversations")) ?? []);
+  const [created, setCreated] = createSignal<ConversationSummary[]>([]);
+
+  const conversations = createMemo(() => {
+    inboxVersion();
+    const byId = new Map<string, ConversationSummary>();
+    const add = (c: ConversationSummary) => {
+      const seen = byId.get(c.id);
+      if (!seen || c.lastActivityAt > seen.lastActivityAt || c.headSegment > seen.headSegment) byId.set(c.id, c);
+    };
+    for (const c of fetched()) add(c);
+    for (const c of created()) add(c);
+    for (const c of inboxMap(inbox.doc).values()) add(c);
+    return byNewestActivity(byId.values());
+  });
+
+  const [now, setNow] = createSignal(Date.now());
+  const clock = setInterval(() => setNow(Date.now()), ACTIVE_RECHECK_MS);
+  onCleanup(() => clearInterval(clock));
+  const active = createMemo(() => activeConversations(conversations(), now(), timeZone));
+
+  const [users, setUsers] = createSignal<ReadonlyMap<string, UserSummary>>(
+    new Map((readJson<UserSummary[]>(localStorage, cacheKey("users")) ?? []).map((u) => [u.id, u])),
+  );
+  const [usersLoaded, setUsersLoaded] = createSignal(users().size > 0);
+
+  function mergeUsers(list: UserSummary[]) {
+    setUsers((prev) => {
+      const next = new Map(prev);
+      for (const u of list) next.set(u.id, u);
+      return next;
+    });
+  }
+
+  async function refreshUsers() {
+    const all: UserSummary[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_USER_PAGES; page++) {
+      const res = await api.users({ limit: USER_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      all.push(...res.users);
+      if (!res.nextCursor) break;
+      cursor = res.nextCursor;
+    }
+    setUsers(new Map(all.map((u) => [u.id, u])));
+    setUsersLoaded(true);
+    writeJson(localStorage, cacheKey("users"), all);
+  }
+
+  async function refreshConversations() {
+    const res = await api.conversations();
+    setFetched(res.conversations);
+  }
+
+  // Cache what the lists show, so the next offline start has it.
+  createEffect(() => writeJson(localStorage, cacheKey("conversations"), conversations()));
+
+  // Announce messages from others once the inbox has loaded (not the backlog).
+  const lastSeen = new Map<string, string>();
+  let primed = false;
+  createEffect(() => {
+    const list = conversations();
+    if (!inbox.loaded() && !inbox.synced()) return;
+    for (const c of list) {
+      const m = c.lastMessage;
+      if (!m) continue;
+      const before = lastSeen.get(c.id);
+      lastSeen.set(c.id, m.id);
+      if (primed && before !== m.id && m.authorId !== userId && !m.deleted) {
+        deps.announce(`New message from ${nameOf(m.authorId)}`);
+      }
+    }
+    primed = true;
+  });
+
+  function nameOf(id: string): string {
+    return users().get(id)?.name ?? (id === userId ? "You" : "Someone");
+  }
+
+  function presenceOf(id: string): PresenceEntry {
+    const u = users().get(id);
+    return resolvePresence(sync.presence(), id, { online: u?.online ?? false, lastSeenAt: u?.lastSeenAt ?? null });
+  }
+
+  return {
+    userId,
+    timeZone,
+    now,
+    conversations,
+    active,
+    users,
+    usersLoaded,
+    mergeUsers,
+    nameOf,
+    presenceOf,
+    peerOf: (c: ConversationSummary) => peerId(c, userId),
+    conversation: (id: string) => conversations().find((c) => c.id === id),
+    refresh: () => Promise.allSettled([refreshUsers(), refreshConversations()]),
+    remember: (c: ConversationSummary) => setCreated((list) => [...list.filter((x) => x.id !== c.id), c]),
+    /** The existing conversation with a user, if this browser knows it. */
+    conversationWith: (otherId: string) =>
+      conversations().find((c) => c.memberIds.length <= 2 && c.memberIds.includes(otherId) && peerId(c, userId) === otherId),
+    inboxSynced: inbox.synced,
+  };
+}

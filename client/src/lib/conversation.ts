@@ -1,0 +1,203 @@
+/**
+ * One open conversation: the head segment document live (and the previous one while
+ * the head is nearly empty), older history from HTTP pages, merged into one timeline;
+ * sending, editing and deleting; typing awareness. Create inside a Solid root.
+ */
+import {
+  addMessage,
+  type AwarenessState,
+  type ConversationSummary,
+  deleteMessage,
+  editMessage,
+  type MessageRecord,
+  messagesMap,
+  newMessageId,
+  TYPING_TIMEOUT_MS,
+} from "@messenger/shared";
+import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
+import type { Api } from "./api.js";
+import { mergeMessages, recordFromMessage } from "./messages.js";
+import { type DocHandle, observeType, type Sync } from "./sync.js";
+
+/** Below this many messages in the head segment, the previous segment is opened live too. */
+export const MIN_HEAD_MESSAGES = 50;
+export const HISTORY_PAGE_SIZE = 100;
+/** Re-publish typingAt at most this often while keys are pressed. */
+const TYPING_PUBLISH_MS = 2000;
+
+/** Which segment documents to open live: the head, plus the one before when the head is short. */
+export function liveDocuments(documents: readonly string[], headCount: number): string[] {
+  const [head, previous] = documents;
+  if (!head) return [];
+  return headCount < MIN_HEAD_MESSAGES && previous ? [head, previous] : [head];
+}
+
+/** Users (other than me) whose awareness says they typed within TYPING_TIMEOUT_MS. */
+export function typingUsers(states: Iterable<Partial<AwarenessState> | undefined>, me: string, now: number): string[] {
+  const ids = new Set<string>();
+  for (const s of states) {
+    const id = s?.user?.id;
+    if (id && id !== me && typeof s.typingAt === "number" && now - s.typingAt < TYPING_TIMEOUT_MS) ids.add(id);
+  }
+  return Array.from(ids);
+}
+
+export type ConversationStore = ReturnType<typeof createConversationStore>;
+
+export function createConversationStore(deps: {
+  api: Api;
+  sync: Sync;
+  me: string;
+  id: string;
+  summary: () => ConversationSummary | undefined;
+}) {
+  const { api, sync, me, id } = deps;
+  const [headCount, setHeadCount] = createSignal(MIN_HEAD_MESSAGES);
+  const docNames = createMemo(() => liveDocuments(deps.summary()?.documents ?? [], headCount()), undefined, {
+    equals: (a, b) => a.length === b.length && a.every((n, i) => n === b[i]),
+  });
+
+  const [handles, setHandles] = createSignal<DocHandle[]>([]);
+  const versions = new Map<string, () => number>();
+  createEffect(
+    on(docNames, (names) => {
+      const current = untrack(handles);
+      const next = names.map((name) => current.find((h) => h.name === name) ?? sync.acquire(name));
+      for (const h of current) if (!names.includes(h.name)) {
+        sync.release(h.name);
+        versions.delete(h.name);
+      }
+      setHandles(next);
+    }),
+  );
+  onCleanup(() => {
+    for (const h of untrack(handles)) sync.release(h.name);
+  });
+
+  const head = () => handles()[0];
+  const liveLists = createMemo(() =>
+    handles().map((h) => {
+      let version = versions.get(h.name);
+      if (!version) {
+        version = observeType(messagesMap(h.doc), (fn) => h.doc.once("destroy", fn));
+        versions.set(h.name, version);
+      }
+      version();
+      return Array.from(messagesMap(h.doc).values());
+    }),
+  );
+  createEffect(() => {
+    const h = head();
+    if (h && h.loaded()) setHeadCount(liveLists()[0]?.length ?? 0);
+  });
+
+  const [older, setOlder] = createSignal<MessageRecord[]>([]);
+  const [hasMore, setHasMore] = createSignal(true);
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+  const [olderError, setOlderError] = createSignal<unknown>(null);
+
+  const messages = createMemo(() => mergeMessages([...liveLists(), older()]));
+  const pending = createMemo(() => {
+    const all = new Set<string>();
+    for (const h of handles()) for (const pid of h.pending()) all.add(pid);
+    return all;
+  });
+  /** Live documents are loaded (from this browser or the relay), so the timeline is meaningful. */
+  const ready = () => handles().length > 0 && handles().every((h) => h.loaded() || h.synced());
+  /** Every segment is open live: nothing older exists. */
+  const allLive = () => {
+    const docs = deps.summary()?.documents ?? [];
+    return docs.length > 0 && docs.length <= handles().length;
+  };
+
+  async function loadOlder() {
+    if (loadingOlder() || !hasMore() || allLive() || !ready()) return;
+    setLoadingOlder(true);
+    setOlderError(null);
+    try {
+      const oldest = messages()[0];
+      const page = await api.messages(id, { limit: HISTORY_PAGE_SIZE, ...(oldest ? { before: oldest.id } : {}) });
+      setOlder((prev) => [...page.messages.map(recordFromMessage), ...prev]);
+      setHasMore(page.hasMore);
+    } catch (err) {
+      setOlderError(err);
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
+  // Typing: publish our typingAt on the head document; read everyone's.
+  const [now, setNow] = createSignal(Date.now());
+  const [awarenessTick, setAwarenessTick] = createSignal(0);
+  createEffect(() => {
+    const h = head();
+    if (!h) return;
+    const bump = () => setAwarenessTick((x) => x + 1);
+    h.provider.awareness.on("change", bump);
+    h.provider.awareness.setLocalState({ typingAt: null });
+    onCleanup(() => h.provider.awareness.off("change", bump));
+  });
+  const typing = createMemo(() => {
+    awarenessTick();
+    const h = head();
+    if (!h) return [];
+    return typingUsers(h.provider.awareness.getStates().values() as Iterable<Partial<AwarenessState>>, me, now());
+  });
+  const ticker = setInterval(() => {
+    if (typing().length) setNow(Date.now());
+  }, 1000);
+  onCleanup(() => clearInterval(ticker));
+  let lastPublished = 0;
+
+  function setTyping(active: boolean) {
+    const h = head();
+    if (!h) return;
+    const t = Date.now();
+    if (active && t - lastPublished < TYPING_PUBLISH_MS) return;
+    lastPublished = active ? t : 0;
+    h.provider.awareness.setLocalStateField("typingAt", active ? t : null);
+  }
+
+  function handleOf(messageId: string): DocHandle | undefined {
+    return handles().find((h) => messagesMap(h.doc).has(messageId));
+  }
+
+  return {
+    messages,
+    pending,
+    ready,
+    hasMore: () => hasMore() && !allLive(),
+    loadingOlder,
+    olderError,
+    loadOlder,
+    typing,
+    setTyping,
+    canSend: () => head() !== undefined,
+    send(text: string): string | null {
+      const h = head();
+      const body = text.trim();
+      if (!h || !body) return null;
+      const messageId = newMessageId();
+      addMessage(h.doc, { id: messageId, author: me, text: body, createdAt: Date.now() });
+      h.markWritten(messageId);
+      setTyping(false);
+      return messageId;
+    },
+    /** Editable: mine, not deleted, and in a live document. */
+    canModify: (m: MessageRecord) => m.author === me && m.deletedAt === undefined && handleOf(m.id) !== undefined,
+    edit(messageId: string, text: string): boolean {
+      const h = handleOf(messageId);
+      if (!h || !text.trim()) return false;
+      const ok = editMessage(h.doc, messageId, me, text.trim(), Date.now());
+      if (ok) h.markWritten(messageId);
+      return ok;
+    },
+    remove(messageId: string): boolean {
+      const h = handleOf(messageId);
+      if (!h) return false;
+      const ok = deleteMessage(h.doc, messageId, me, Date.now());
+      if (ok) h.markWritten(messageId);
+      return ok;
+    },
+  };
+}

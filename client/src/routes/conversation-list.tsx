@@ -1,0 +1,74 @@
+import type { ConversationSummary } from "@messenger/shared";
+import { For, type JSX, Show } from "solid-js";
+import { ConversationItem } from "../components/conversation-item.js";
+import { useApp } from "../lib/app-context.js";
+import { formatListTime } from "../lib/time-format.js";
+
+/** Active conversations (recent messages) or all of them, newest activity first, live from the inbox. */
+export function ConversationList(props: { mode: "active" | "all" }): JSX.Element {
+  const app = useApp();
+  const list = () => (props.mode === "active" ? app.data.active() : app.data.conversations());
+  const currentId = () => {
+    const r = app.router.route();
+    return r.name === "conversation" ? r.id : null;
+  };
+
+  const preview = (c: ConversationSummary) => {
+    const m = c.lastMessage;
+    if (!m) return "No messages yet";
+    const text = m.deleted ? "Message deleted" : m.text.replace(/\s+/g, " ");
+    return m.authorId === app.data.userId ? `You: ${text}` : text;
+  };
+
+  return (
+    <>
+      <div class="panel-head">
+        <h2>{props.mode === "active" ? "Active" : "All conversations"}</h2>
+        <Show when={props.mode === "active"}>
+          <p class="hint">Conversations with a message today or in the last hour.</p>
+        </Show>
+      </div>
+      <div class="panel-body">
+        <Show
+          when={list().length > 0}
+          fallback={
+            <div class="empty">
+              <p>{props.mode === "active" ? "No active conversations right now." : "No conversations yet."}</p>
+              <a
+                class="btn btn-secondary"
+                href={props.mode === "active" && app.data.conversations().length ? "/all" : "/people"}
+                onClick={(e) => {
+                  e.preventDefault();
+                  app.router.navigate(e.currentTarget.getAttribute("href") ?? "/people");
+                }}
+              >
+                {props.mode === "active" && app.data.conversations().length ? "See all conversations" : "Find people to message"}
+              </a>
+            </div>
+          }
+        >
+          <ul class="list" aria-label={props.mode === "active" ? "Active conversations" : "Conversations"}>
+            <For each={list()}>
+              {(c) => {
+                const peer = () => app.data.peerOf(c);
+                return (
+                  <ConversationItem
+                    id={c.id}
+                    href={`/c/${c.id}`}
+                    peerId={peer()}
+                    peerName={app.data.nameOf(peer())}
+                    online={app.data.presenceOf(peer()).online}
+                    preview={preview(c)}
+                    time={c.lastMessage ? formatListTime(c.lastMessage.createdAt, app.data.now()) : null}
+                    current={currentId() === c.id}
+                    onOpen={(href) => app.router.navigate(href)}
+                  />
+                );
+              }}
+            </For>
+          </ul>
+        </Show>
+      </div>
+    </>
+  );
+}

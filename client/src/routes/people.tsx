@@ -1,0 +1,121 @@
+import type { UserSummary } from "@messenger/shared";
+import { createMemo, createSignal, For, type JSX, onCleanup, Show } from "solid-js";
+import { UserItem } from "../components/user-item.js";
+import { errorSentence } from "../lib/api.js";
+import { useApp } from "../lib/app-context.js";
+import { presenceText } from "../lib/time-format.js";
+
+const SEARCH_DEBOUNCE_MS = 250;
+
+export function matchesQuery(u: UserSummary, q: string): boolean {
+  const needle = q.trim().toLowerCase();
+  if (!needle) return true;
+  return u.name.toLowerCase().includes(needle) || (u.username ?? "").toLowerCase().includes(needle);
+}
+
+/** Everyone, online first, searchable; activating a person opens the 1:1 conversation. */
+export function People(): JSX.Element {
+  const app = useApp();
+  const [query, setQuery] = createSignal("");
+  const [busyId, setBusyId] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+
+  const people = createMemo(() => {
+    const q = query();
+    const list = Array.from(app.data.users().values()).filter((u) => u.id !== app.data.userId && matchesQuery(u, q));
+    const p = (u: UserSummary) => app.data.presenceOf(u.id);
+    return list.sort(
+      (a, b) =>
+        Number(p(b).online) - Number(p(a).online) ||
+        (p(b).lastSeenAt ?? 0) - (p(a).lastSeenAt ?? 0) ||
+        a.name.localeCompare(b.name),
+    );
+  });
+
+  // The directory is loaded whole; the server search also finds anyone it missed.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(timer));
+  const onSearch = (value: string) => {
+    setQuery(value);
+    clearTimeout(timer);
+    if (!value.trim()) return;
+    timer = setTimeout(() => {
+      app.api
+        .users({ q: value.trim(), limit: 50 })
+        .then((page) => app.data.mergeUsers(page.users))
+        .catch(() => {});
+    }, SEARCH_DEBOUNCE_MS);
+  };
+
+  const open = async (userId: string) => {
+    setError(null);
+    const existing = app.data.conversationWith(userId);
+    if (existing) return app.router.navigate(`/c/${existing.id}`);
+    setBusyId(userId);
+    try {
+      const { conversation } = await app.api.openConversation(userId);
+      app.data.remember(conversation);
+      app.router.navigate(`/c/${conversation.id}`);
+    } catch (err) {
+      setError(errorSentence(err));
+    } finally {
+      setBusyId(null);
+    }
+  };
+
+  return (
+    <>
+      <div class="panel-head">
+        <h2>People</h2>
+        <div class="field">
+          <label for="people-search" class="visually-hidden">
+            Search people
+          </label>
+          <input
+            id="people-search"
+            class="input"
+            type="search"
+            placeholder="Search people"
+            autocomplete="off"
+            value={query()}
+            onInput={(e) => onSearch(e.currentTarget.value)}
+          />
+        </div>
+        <Show when={error()}>
+          <p class="alert" role="alert">
+            {error()}
+          </p>
+        </Show>
+      </div>
+      <div class="panel-body">
+        <Show
+          when={people().length > 0}
+          fallback={
+            <p class="empty">
+              {!app.data.usersLoaded() ? "Loading people…" : query() ? `No one matches “${query()}”.` : "No one else is here yet."}
+            </p>
+          }
+        >
+          <ul class="list" aria-label="People">
+            <For each={people()}>
+              {(u) => {
+                const presence = () => app.data.presenceOf(u.id);
+                return (
+                  <UserItem
+                    id={u.id}
+                    name={u.name}
+                    username={u.username}
+                    online={presence().online}
+                    status={presenceText(presence().online, presence().lastSeenAt, app.data.now())}
+                    busy={busyId() === u.id}
+                    onOpen={(id) => void open(id)}
+                  />
+                );
+              }}
+            </For>
+          </ul>
+        </Show>
+      </div>
+    </>
+  );
+}

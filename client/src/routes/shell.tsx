@@ -1,0 +1,75 @@
+import { createEffect, createSignal, type JSX, Match, Show, Switch } from "solid-js";
+import { ConnectionStatus } from "../components/connection-status.js";
+import { Nav } from "../components/nav.js";
+import { useApp } from "../lib/app-context.js";
+import type { ListRouteName } from "../lib/router.js";
+import { ConversationList } from "./conversation-list.js";
+import { ConversationScreen } from "./conversation.js";
+import { People } from "./people.js";
+import { Settings } from "./settings.js";
+
+/** The signed-in layout: header, section nav, the list panel and the conversation pane. */
+export function Shell(): JSX.Element {
+  const app = useApp();
+  const route = app.router.route;
+  const [lastList, setLastList] = createSignal<ListRouteName>("active");
+  createEffect(() => {
+    const r = route();
+    if (r.name !== "conversation") setLastList(r.name);
+  });
+  const conversationId = () => {
+    const r = route();
+    return r.name === "conversation" ? r.id : null;
+  };
+  const listName = (): ListRouteName => {
+    const r = route();
+    return r.name === "conversation" ? lastList() : r.name;
+  };
+  /** Phone showing a conversation: the conversation takes the whole screen. */
+  const fullScreenConversation = () => !app.isWide() && conversationId() !== null;
+
+  return (
+    <div class="app" data-view={conversationId() ? "conversation" : "list"}>
+      <Show when={!fullScreenConversation()}>
+        <header class="app-header">
+          <h1>
+            <img src="/icons/icon.svg" alt="" width="26" height="26" />
+            Messenger
+          </h1>
+          <span class="spacer" />
+          <ConnectionStatus state={app.sync.connection()} />
+        </header>
+        <Nav current={conversationId() && !app.isWide() ? null : listName()} onNavigate={(href) => app.router.navigate(href)} />
+      </Show>
+      <main class="app-main" id="main">
+        <section class="panel list-panel" aria-label="Lists">
+          <Switch>
+            <Match when={listName() === "active"}>
+              <ConversationList mode="active" />
+            </Match>
+            <Match when={listName() === "all"}>
+              <ConversationList mode="all" />
+            </Match>
+            <Match when={listName() === "people"}>
+              <People />
+            </Match>
+            <Match when={listName() === "settings"}>
+              <Settings />
+            </Match>
+          </Switch>
+        </section>
+        <Show
+          when={conversationId()}
+          keyed
+          fallback={
+            <section class="pane-empty" aria-label="No conversation open">
+              <p>Choose a conversation, or find someone in People to start one.</p>
+            </section>
+          }
+        >
+          {(id) => <ConversationScreen id={id} showStatus={fullScreenConversation()} />}
+        </Show>
+      </main>
+    </div>
+  );
+}

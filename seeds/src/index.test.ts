@@ -1,0 +1,31 @@
+import { isMessageRecord } from "@messenger/shared";
+import { describe, expect, it } from "vitest";
+import { DEMO_CONVERSATIONS, DEMO_PASSWORD, DEMO_USERS, planMessages } from "./index.js";
+
+describe("demo data", () => {
+  it("has at least eight users with distinct usernames and one password of 10+ characters", () => {
+    expect(DEMO_USERS.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(DEMO_USERS.map((u) => u.username)).size).toBe(DEMO_USERS.length);
+    expect(DEMO_PASSWORD.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("only plans conversations between demo users, one per pair", () => {
+    const usernames = new Set(DEMO_USERS.map((u) => u.username));
+    const pairs = DEMO_CONVERSATIONS.map((c) => [...c.between].sort().join(":"));
+    expect(new Set(pairs).size).toBe(pairs.length);
+    for (const c of DEMO_CONVERSATIONS) for (const u of c.between) expect(usernames.has(u)).toBe(true);
+  });
+
+  it("plans valid messages, oldest first, ending at the given time, the same every time", () => {
+    const end = Date.UTC(2025, 5, 1, 12);
+    const messages = planMessages(0, ["user-a", "user-b"], 500, end, 10 * 24 * 60 * 60 * 1000);
+    expect(messages).toHaveLength(500);
+    expect(messages.every(isMessageRecord)).toBe(true);
+    expect(messages.at(-1)?.createdAt).toBe(end);
+    for (let i = 1; i < messages.length; i++)
+      expect(messages[i]?.createdAt).toBeGreaterThan(messages[i - 1]?.createdAt as number);
+    expect(new Set(messages.map((m) => m.id)).size).toBe(500);
+    expect(new Set(messages.map((m) => m.author))).toEqual(new Set(["user-a", "user-b"]));
+    expect(planMessages(0, ["user-a", "user-b"], 500, end, 10 * 24 * 60 * 60 * 1000)).toEqual(messages);
+  });
+});

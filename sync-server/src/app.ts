@@ -1,0 +1,135 @@
+/**
+ * The HTTP app: security headers, body limit, better-auth under /api/auth, the REST API
+ * under /api (routes/), and the built client with an SPA fallback. No side effects:
+ * main.ts builds the dependencies and serves the result; tests call `app.request()`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { SYNC_PATH } from "@messenger/shared";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { AuthService } from "./auth/auth.js";
+import { requireSession } from "./auth/require-session.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { ConversationRepo } from "./conversations/conversation-repo.js";
+import type { Db } from "./db/database.js";
+import { AppError } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { MessageWriter } from "./relay/types.js";
+import { authRoutes } from "./routes/auth.js";
+import { conversationRoutes, type PublishConversation } from "./routes/conversations.js";
+import { errorHandler } from "./routes/error-handler.js";
+import { type PresenceReader, usersRoutes } from "./routes/users.js";
+
+/** Largest request body anywhere; a 4,000-character message is at most ~24 KB of JSON. */
+export const MAX_BODY_BYTES = 64 * 1024;
+const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  auth: AuthService;
+  repo: ConversationRepo;
+  presence: PresenceReader;
+  messageWriter: MessageWriter;
+  publishConversation?: PublishConversation;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createApp(deps: AppDeps) {
+  const { config, auth, logger } = deps;
+  const app = new Hono();
+
+  app.use(secureHeaders(securityHeaderOptions(config)));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE");
+      },
+    }),
+  );
+
+  app.get("/api/health", (c) => c.json({ status: "ok" }));
+  app.route("/api/auth", authRoutes(auth));
+
+  // better-auth checks Origin on its own routes; ours refuse a write from a site we do not trust.
+  app.use("/api/*", async function trustedOrigin(c, next) {
+    const origin = c.req.header("origin");
+    if (UNSAFE_METHODS.has(c.req.method) && origin !== undefined && !auth.isTrustedOrigin(origin)) {
+      throw new AppError("UNTRUSTED_ORIGIN");
+    }
+    await next();
+  });
+  const session = requireSession(auth);
+  // "/x/*" matches "/x" too.
+  app.use("/api/users/*", session);
+  app.use("/api/conversations/*", session);
+  app.route("/api/users", usersRoutes(deps));
+  app.route("/api/conversations", conversationRoutes(deps));
+
+  app.onError(errorHandler(logger));
+  app.notFound((c) => {
+    if (isApiPath(c.req.path)) {
+      const err = new AppError("NOT_FOUND");
+      return c.json(err.toBody(), 404);
+    }
+    return c.text("Not Found", 404);
+  });
+
+  if (config.clientDist && fs.existsSync(path.join(config.clientDist, "index.html")))
+    serveClient(app, config.clientDist);
+  return app;
+}
+
+const isApiPath = (p: string) => p === "/api" || p.startsWith("/api/");
+const isSyncPath = (p: string) => p === SYNC_PATH || p.startsWith(`${SYNC_PATH}/`);
+
+/** The built client: hashed assets cached for a year, the shell and service worker revalidated. */
+function serveClient(app: Hono, root: string) {
+  const files = serveStatic({ root });
+  const shell = serveStatic({ root, path: "index.html" });
+  const none = async () => {};
+  app.get("*", async function clientFiles(c, next) {
+    const p = c.req.path;
+    if (isApiPath(p) || isSyncPath(p)) return next();
+    const isAsset = p.startsWith("/assets/");
+    // SPA fallback: a path that is no file gets the app shell (but a missing asset stays a 404).
+    const res = (await files(c, none)) ?? (isAsset ? undefined : await shell(c, none));
+    if (!res) return next();
+    if (isAsset) res.headers.set("Cache-Control", IMMUTABLE_CACHE);
+    else if (res.headers.get("content-type")?.startsWith("text/html") || p === "/sw.js")
+      res.headers.set("Cache-Control", "no-cache");
+    return res;
+  });
+}
+
+function securityHeaderOptions(config: Config) {
+  // The client talks to its own origin over HTTP and WebSocket; older browsers do not
+  // count ws:/wss: of the same host as 'self', so name it.
+  const wsOrigin = config.baseUrl.replace(/^http/, "ws");
+  return {
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      connectSrc: ["'self'", wsOrigin],
+      imgSrc: ["'self'", "data:", "blob:"],
+      // Solid sets style attributes at run time.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      scriptSrc: ["'self'"],
+      workerSrc: ["'self'"],
+      manifestSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+    },
+    strictTransportSecurity: config.production ? "max-age=31536000; includeSubDomains" : false,
+    crossOriginEmbedderPolicy: false,
+  };
+}

@@ -1,0 +1,1 @@
+export { createInbox, type Inbox, type InboxDeps } from "./inbox.js";

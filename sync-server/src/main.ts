@@ -1,0 +1,132 @@
+/**
+ * The composition root: the only module with start-up side effects. Builds every
+ * service from the config, seeds an empty database, serves HTTP and /sync on one port.
+ *
+ *   tsx src/main.ts                  start with the environment's configuration
+ *   startServer(config, { clock })   the same, in-process (tests), returning a handle
+ */
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
+import { serve } from "@hono/node-server";
+import { seed } from "@messenger/seeds";
+import { createApp } from "./app.js";
+import { type AuthService, createAuth } from "./auth/index.js";
+import { type Clock, systemClock } from "./clock.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { type ConversationRepo, createConversationRepo } from "./conversations/conversation-repo.js";
+import { type Db, openDatabase } from "./db/database.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createPresence } from "./presence/index.js";
+import { createRelay, type Relay } from "./relay/index.js";
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  server: http.Server;
+  services: { config: Config; db: Db; auth: AuthService; repo: ConversationRepo; relay: Relay };
+  /** Stops accepting, flushes and compacts documents, closes sockets and the database. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(config.databasePath);
+  const auth = createAuth({ config, db, clock, logger });
+  await auth.migrate();
+  const repo = createConversationRepo(db, clock);
+  const presence = createPresence(db, clock);
+  const relay = createRelay({
+    db,
+    repo,
+    clock,
+    logger,
+    presence,
+    authenticate: auth.authenticate,
+    sessions: auth.liveness,
+    trustedOrigins: config.trustedOrigins,
+  });
+  const app = createApp({
+    config,
+    db,
+    auth,
+    repo,
+    presence,
+    messageWriter: relay,
+    publishConversation: relay.publishConversation,
+    clock,
+    logger,
+  });
+
+  if (config.seed && isEmpty(db)) {
+    await seed({ auth, db, repo, messageWriter: relay, publishConversation: relay.publishConversation, clock, logger });
+  }
+
+  const server = await new Promise<http.Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as http.Server));
+  });
+  relay.attach(server);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+  logger.info("listening", { url, database: config.databasePath });
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url,
+    server,
+    services: { config, db, auth, repo, relay },
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await relay.close();
+        server.closeAllConnections?.();
+        await stopped;
+        presence.close();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function isEmpty(db: Db): boolean {
+  return (db.prepare(`SELECT count(*) AS n FROM "user"`).get() as { n: number }).n === 0;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const running = await startServer(config);
+  process.stdout.write(`Messenger is running at ${running.url}\n`);
+  const shutdown = (signal: string) => {
+    process.stdout.write(`${signal}: shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * One socket on one room, transport-independent (Hocuspocus style): the relay
+ * hands it any WebSocket-like object. `receive` handles one binary frame and never
+ * throws: a bad frame closes this connection with a named code and nothing else.
+ */
+import {
+  CLOSE_CODES,
+  MAX_FRAME_BYTES,
+  MESSAGE_AWARENESS,
+  MESSAGE_QUERY_AWARENESS,
+  MESSAGE_SYNC,
+} from "@messenger/shared";
+import * as decoding from "lib0/decoding";
+import { applyAwarenessUpdate, encodeAwarenessUpdate } from "y-protocols/awareness";
+import * as Y from "yjs";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+import { rewriteAwarenessUpdate } from "./awareness-filter.js";
+import { encodeAwareness, encodeSyncStep2, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from "./protocol.js";
+import type { Room } from "./room.js";
+import type { Access, SocketUser } from "./types.js";
+import { validateUpdate } from "./validate-update.js";
+
+/** What the relay needs from a socket: ws's WebSocket fits, so does a test double. */
+export interface SocketLike {
+  send(data: Uint8Array): void;
+  close(code: number, reason?: string): void;
+}
+
+export interface ConnectionContext {
+  clock: Clock;
+  logger: Logger;
+  /** Where a message id is already indexed in the conversation. */
+  indexed(conversationId: string, messageId: string): { segment: number; authorId: string } | null;
+  /** Called once, when the connection ends for any reason. */
+  onClosed(conn: Connection): void;
+}
+
+/** ws limits a close reason to 123 bytes. */
+const MAX_CLOSE_REASON_CHARS = 100;
+
+export class Connection {
+  readonly awarenessIds = new Set<number>();
+  closed = false;
+
+  constructor(
+    private readonly socket: SocketLike,
+    readonly user: SocketUser,
+    readonly room: Room,
+    readonly access: Exclude<Access, null>,
+    private readonly ctx: ConnectionContext,
+  ) {}
+
+  send(frame: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      this.socket.send(frame);
+    } catch (err) {
+      this.ctx.logger.debug("send failed", { doc: this.room.name, err: String(err) });
+    }
+  }
+
+  /** Closes the socket with a named code; cleanup runs once. */
+  close(code: number, reason = ""): void {
+    if (this.closed) return;
+    try {
+      this.socket.close(code, reason.slice(0, MAX_CLOSE_REASON_CHARS));
+    } catch {
+      // the socket is gone already
+    }
+    this.closed = true;
+    this.ctx.onClosed(this);
+  }
+
+  /** The transport reported the socket closed. */
+  ended(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.onClosed(this);
+  }
+
+  receive(frame: Uint8Array): void {
+    if (this.closed) return;
+    if (frame.length > MAX_FRAME_BYTES) return this.close(CLOSE_CODES.FRAME_TOO_LARGE, "frame too large");
+    try {
+      this.handle(frame);
+    } catch (err) {
+      this.ctx.logger.debug("malformed frame", { doc: this.room.name, user: this.user.id, err: String(err) });
+      this.close(CLOSE_CODES.MALFORMED_FRAME, "malformed frame");
+    }
+  }
+
+  private handle(frame: Uint8Array): void {
+    const d = decoding.createDecoder(frame);
+    const type = decoding.readVarUint(d);
+    if (type === MESSAGE_SYNC) {
+      const step = decoding.readVarUint(d);
+      const payload = decoding.readVarUint8Array(d);
+      this.expectEnd(d, frame);
+      if (step === SYNC_STEP1) return this.onSyncStep1(payload);
+      if (step === SYNC_STEP2 || step === SYNC_UPDATE) return this.onUpdate(payload);
+      throw new Error(`unknown sync step ${step}`);
+    }
+    if (type === MESSAGE_AWARENESS) {
+      const payload = decoding.readVarUint8Array(d);
+      this.expectEnd(d, frame);
+      return this.onAwareness(payload);
+    }
+    if (type === MESSAGE_QUERY_AWARENESS) {
+      this.expectEnd(d, frame);
+      const awareness = this.room.awareness;
+      if (awareness && awareness.getStates().size > 0) {
+        this.send(encodeAwareness(encodeAwarenessUpdate(awareness, [...awareness.getStates().keys()])));
+      }
+      return;
+    }
+    throw new Error(`unknown message type ${type}`);
+  }
+
+  private expectEnd(d: decoding.Decoder, frame: Uint8Array): void {
+    if (d.pos !== frame.length) throw new Error(d.pos > frame.length ? "truncated frame" : "trailing bytes");
+  }
+
+  /** Replies with what the client lacks, once everything in it is committed. */
+  private onSyncStep1(stateVector: Uint8Array): void {
+    assertStateVector(stateVector);
+    this.room.afterCommit((err) => {
+      if (err || this.closed) return;
+      try {
+        this.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.room.doc, stateVector)));
+      } catch {
+        this.close(CLOSE_CODES.MALFORMED_FRAME, "bad state vector");
+      }
+    });
+  }
+
+  private onUpdate(update: Uint8Array): void {
+    const room = this.room;
+    const target = room.target;
+    const verdict = validateUpdate(update, {
+      doc: room.doc,
+      kind: target.kind,
+      writer: this.user.id,
+      clients: room.clients,
+      now: this.ctx.clock(),
+      segment: target.kind === "conversation" ? target.segment : 0,
+      indexed: (id) => (target.kind === "conversation" ? this.ctx.indexed(target.conversationId, id) : null),
+    });
+    if (!verdict.ok) {
+      this.ctx.logger.warn("update rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });
+      return this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+    }
+    if (verdict.noop) return;
+    room.noteClientWrite(this.user.id, verdict.newClients, verdict.changedKeys);
+    Y.applyUpdate(room.doc, update, this);
+  }
+
+  private onAwareness(update: Uint8Array): void {
+    const room = this.room;
+    const awareness = room.awareness;
+    if (!awareness) return; // inbox documents carry no client awareness
+    const verdict = rewriteAwarenessUpdate(update, this.user, (id, clock) => {
+      const owner = room.awarenessOwners.get(id);
+      if (owner === this) return "own";
+      const current = awareness.meta.get(id)?.clock;
+      if (current !== undefined && clock <= current) return "echo";
+      if (id === awareness.clientID) return "foreign";
+      // Unclaimed, or another socket of the same user (a tab reconnecting before its old socket timed out).
+      return owner === undefined || owner.user.id === this.user.id ? "own" : "foreign";
+    });
+    if (!verdict.ok) {
+      this.ctx.logger.warn("awareness rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });
+      return this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+    }
+    for (const id of verdict.clientIds) {
+      const owner = room.awarenessOwners.get(id);
+      if (owner && owner !== this) owner.awarenessIds.delete(id);
+      room.awarenessOwners.set(id, this);
+      this.awarenessIds.add(id);
+    }
+    if (verdict.clientIds.length > 0) applyAwarenessUpdate(awareness, verdict.update, this);
+  }
+}
+
+/** A state vector is varuint count, then count × (client, clock), and nothing after. */
+function assertStateVector(sv: Uint8Array): void {
+  const d = decoding.createDecoder(sv);
+  const n = decoding.readVarUint(d);
+  for (let i = 0; i < n && d.pos <= sv.length; i++) {
+    decoding.readVarUint(d);
+    decoding.readVarUint(d);
+  }
+  if (d.pos !== sv.length) throw new Error("bad state vector");
+}

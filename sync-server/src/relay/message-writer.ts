@@ -1,0 +1,124 @@
+/**
+ * Messages written without a socket (HTTP posts, seeds). They go into the head
+ * segment's room with the shared `addMessage`, through the same commit path as a
+ * socket write: indexed in the same transaction, then fanned out live.
+ */
+import {
+  addMessage,
+  conversationDocName,
+  type Message,
+  type MessageRecord,
+  messageRecordProblem,
+  messagesMap,
+  SEGMENT_MESSAGES,
+} from "@messenger/shared";
+import type { Clock } from "../clock.js";
+import type { ConversationRepo } from "../conversations/conversation-repo.js";
+import { AppError } from "../errors.js";
+import type { Room } from "./room.js";
+import type { MessageWriter } from "./types.js";
+
+export interface MessageWriterDeps {
+  repo: ConversationRepo;
+  clock: Clock;
+  room(name: string): Room;
+  release(room: Room): void;
+}
+
+export interface BulkMessage {
+  id: string;
+  author: string;
+  text: string;
+  createdAt: number;
+}
+
+export interface BulkMessageWriter extends MessageWriter {
+  /**
+   * Appends many messages (seeds), oldest first, filling each head segment up to
+   * SEGMENT_MESSAGES before the index rolls the head forward. Skips ids already stored.
+   */
+  writeMessages(conversationId: string, records: BulkMessage[]): Promise<{ written: number; skipped: number }>;
+}
+
+const toRecord = (m: Message): MessageRecord => ({
+  id: m.id,
+  author: m.authorId,
+  text: m.text,
+  createdAt: m.createdAt,
+  ...(m.editedAt !== null ? { editedAt: m.editedAt } : {}),
+  ...(m.deletedAt !== null ? { deletedAt: m.deletedAt } : {}),
+});
+
+export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter {
+  const { repo } = deps;
+  const headRoom = (conversationId: string) => {
+    const conversation = repo.get(conversationId);
+    if (!conversation) throw new AppError("NOT_FOUND");
+    const room = deps.room(conversationDocName(conversationId, conversation.headSegment));
+    return { room, segment: conversation.headSegment };
+  };
+
+  return {
+    async postMessage(conversationId, authorId, input) {
+      if (!repo.isMember(conversationId, authorId)) throw new AppError(repo.get(conversationId) ? "FORBIDDEN" : "NOT_FOUND");
+      const indexed = repo.findMessage(conversationId, input.id);
+      if (indexed) {
+        if (indexed.authorId !== authorId) throw new AppError("CONFLICT");
+        return { record: toRecord(indexed), segment: indexed.segment, created: false };
+      }
+      const { room, segment } = headRoom(conversationId);
+      try {
+        const inDoc = messagesMap(room.doc).get(input.id);
+        if (inDoc) {
+          // Written in this tick by another call: wait until it is durable too.
+          if (inDoc.author !== authorId) throw new AppError("CONFLICT");
+          await room.committed();
+          return { record: inDoc, segment, created: false };
+        }
+        const record: MessageRecord = { id: input.id, author: authorId, text: input.text, createdAt: input.createdAt ?? deps.clock() };
+        const problem = messageRecordProblem(record);
+        if (problem) throw new AppError("VALIDATION_FAILED", undefined, { problem });
+        room.serverWrite([record.id], () => addMessage(room.doc, record));
+        await room.committed();
+        return { record, segment, created: true };
+      } finally {
+        deps.release(room);
+      }
+    },
+
+    async writeMessages(conversationId, records) {
+      let written = 0;
+      let skipped = 0;
+      let i = 0;
+      while (i < records.length) {
+        const { room } = headRoom(conversationId);
+        try {
+          const map = messagesMap(room.doc);
+          const capacity = Math.max(1, SEGMENT_MESSAGES - map.size);
+          const chunk: BulkMessage[] = [];
+          while (i < records.length && chunk.length < capacity) {
+            const r = records[i++] as BulkMessage;
+            if (map.has(r.id) || repo.findMessage(conversationId, r.id)) skipped++;
+            else chunk.push(r);
+          }
+          if (chunk.length === 0) continue;
+          for (const r of chunk) {
+            const problem = messageRecordProblem(r);
+            if (problem) throw new AppError("VALIDATION_FAILED", `invalid message ${r.id}: ${problem}`);
+          }
+          room.serverWrite(
+            chunk.map((r) => r.id),
+            () => {
+              for (const r of chunk) addMessage(room.doc, r);
+            },
+          );
+          await room.committed();
+          written += chunk.length;
+        } finally {
+          deps.release(room);
+        }
+      }
+      return { written, skipped };
+    },
+  };
+}

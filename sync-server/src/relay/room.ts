@@ -1,0 +1,156 @@
+/**
+ * One loaded document: the Y.Doc (gc on), its awareness (conversation documents
+ * only), the open connections, the owners of its Yjs client ids, and the batch of
+ * changes applied since the last commit. A class because a room has identity.
+ *
+ * Changes reach other sockets only through `commit` (called by the relay's flush
+ * after the SQLite transaction holding them committed), so anything a client has
+ * ever received is durable.
+ */
+import { type DocName, inboxMap, messagesMap } from "@messenger/shared";
+import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import * as Y from "yjs";
+import type { DocStore } from "../storage/doc-store.js";
+import type { Connection } from "./connection.js";
+import { encodeAwareness, encodeUpdate } from "./protocol.js";
+
+/** Owner recorded in doc_client for the server's own writes (not a valid user id). */
+export const SERVER_WRITER = "@server";
+const LOADING = Symbol("loading");
+
+export interface Batch {
+  updates: Array<{ update: Uint8Array; origin: unknown }>;
+  /** Message ids whose value may have changed (conversation documents). */
+  keys: Set<string>;
+  claims: Array<[clientId: number, userId: string]>;
+  /** Run after the commit (err null) or after it failed. */
+  after: Array<(err: unknown) => void>;
+}
+
+const emptyBatch = (): Batch => ({ updates: [], keys: new Set(), claims: [], after: [] });
+
+export class Room {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness: Awareness | null;
+  readonly connections = new Set<Connection>();
+  readonly clients: Map<number, string>;
+  /** Awareness client id → the connection that introduced it. */
+  readonly awarenessOwners = new Map<number, Connection>();
+  /** True when nothing was stored for this document before it was loaded. */
+  readonly isNew: boolean;
+  logLength: number;
+  lastUpdateId: number;
+  unloadTimer: NodeJS.Timeout | null = null;
+  private batch: Batch = emptyBatch();
+
+  constructor(
+    readonly name: string,
+    readonly target: DocName,
+    private readonly store: DocStore,
+    private readonly onDirty: (room: Room) => void,
+  ) {
+    if (target.kind === "conversation") messagesMap(this.doc);
+    else inboxMap(this.doc);
+    const stored = store.load(name);
+    this.isNew = stored.updates.length === 0;
+    this.logLength = stored.logLength;
+    this.lastUpdateId = stored.lastUpdateId;
+    this.clients = store.clients(name);
+    Y.transact(this.doc, () => {
+      for (const u of stored.updates) Y.applyUpdate(this.doc, u, LOADING);
+    }, LOADING);
+    this.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      if (origin === LOADING) return;
+      this.batch.updates.push({ update, origin });
+      this.onDirty(this);
+    });
+    if (target.kind === "conversation") {
+      this.awareness = new Awareness(this.doc);
+      this.awareness.setLocalState(null);
+      this.awareness.on("update", ({ added, updated, removed }: Record<string, number[]>, _origin: unknown) => {
+        const changed = [...(added ?? []), ...(updated ?? []), ...(removed ?? [])];
+        if (changed.length === 0 || !this.awareness) return;
+        this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, changed)));
+      });
+    } else this.awareness = null;
+  }
+
+  get hasPending(): boolean {
+    const b = this.batch;
+    return b.updates.length > 0 || b.after.length > 0 || b.claims.length > 0;
+  }
+
+  /** Runs `fn` after the next commit (now-pending changes included). */
+  afterCommit(fn: (err: unknown) => void): void {
+    this.batch.after.push(fn);
+    this.onDirty(this);
+  }
+
+  /** Promise form of afterCommit. */
+  committed(): Promise<void> {
+    return new Promise((resolve, reject) => this.afterCommit((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Records what a validated client update changes, before it is applied. */
+  noteClientWrite(userId: string, newClients: number[], keys: string[]): void {
+    for (const c of newClients) {
+      this.clients.set(c, userId);
+      this.batch.claims.push([c, userId]);
+    }
+    for (const k of keys) this.batch.keys.add(k);
+  }
+
+  /** Writes on behalf of the server (HTTP posts, seeds, inbox summaries). */
+  serverWrite(keys: string[], fn: () => void): void {
+    if (this.target.kind === "conversation") {
+      // The server's client id must not be one a user owns; claim it so no user can.
+      while (this.clients.has(this.doc.clientID) && this.clients.get(this.doc.clientID) !== SERVER_WRITER) {
+        this.doc.clientID = Math.floor(Math.random() * 0xffffffff);
+      }
+      if (!this.clients.has(this.doc.clientID)) this.noteClientWrite(SERVER_WRITER, [this.doc.clientID], []);
+    }
+    for (const k of keys) this.batch.keys.add(k);
+    Y.transact(this.doc, fn, SERVER_WRITER);
+    this.onDirty(this);
+  }
+
+  /** Hands the batch to the relay's flush, starting a new one. */
+  takeBatch(): Batch {
+    const b = this.batch;
+    this.batch = emptyBatch();
+    return b;
+  }
+
+  /** After the commit: fan the batch's updates out, except back to their origin. */
+  publish(batch: Batch): void {
+    for (const { update, origin } of batch.updates) {
+      const frame = encodeUpdate(update);
+      for (const conn of this.connections) if (conn !== origin) conn.send(frame);
+    }
+  }
+
+  broadcast(frame: Uint8Array): void {
+    for (const conn of this.connections) conn.send(frame);
+  }
+
+  /** Folds the log into one snapshot. Only when nothing is pending: the doc equals what is stored. */
+  compact(): void {
+    if (this.hasPending || this.logLength === 0) return;
+    this.store.compact(this.name, Y.encodeStateAsUpdate(this.doc), this.lastUpdateId);
+    this.logLength = 0;
+  }
+
+  /** Removes a connection's awareness states and bindings. */
+  dropAwareness(conn: Connection): void {
+    const ids = [...conn.awarenessIds].filter((id) => this.awarenessOwners.get(id) === conn);
+    for (const id of ids) this.awarenessOwners.delete(id);
+    conn.awarenessIds.clear();
+    if (this.awareness && ids.length > 0) removeAwarenessStates(this.awareness, ids, null);
+  }
+
+  destroy(): void {
+    if (this.unloadTimer) clearTimeout(this.unloadTimer);
+    this.awareness?.destroy();
+    this.doc.destroy();
+  }
+}

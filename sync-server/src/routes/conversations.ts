@@ -1,0 +1,121 @@
+/**
+ * Conversations of the signed-in user. A conversation the caller is not a member of
+ * answers 404 exactly like one that does not exist, so ids leak nothing.
+ *
+ *   POST /api/conversations                  start (or find) the direct conversation with a user
+ *   GET  /api/conversations                  mine, most recent activity first
+ *   GET  /api/conversations/active?tz=       mine with a message today (in tz) or in the last hour
+ *   GET  /api/conversations/:id              one of mine
+ *   GET  /api/conversations/:id/messages     a page of its messages, older than ?before
+ *   POST /api/conversations/:id/messages     post a message (idempotent on its id)
+ */
+import {
+  ActiveQuery,
+  type ConversationSummary,
+  CreateConversationBody,
+  isActive,
+  isValidTimeZone,
+  type Message,
+  MessagesQuery,
+  PostMessageBody,
+} from "@messenger/shared";
+import { Hono } from "hono";
+import type { SessionVariables } from "../auth/require-session.js";
+import type { Clock } from "../clock.js";
+import type { ConversationRepo } from "../conversations/conversation-repo.js";
+import type { Db } from "../db/database.js";
+import { AppError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { MessageWriter } from "../relay/types.js";
+import { pathId, readJson, readQuery } from "./request.js";
+
+/** Tells the members' inboxes about a new conversation (the relay's inbox). */
+export type PublishConversation = (summary: ConversationSummary) => void | Promise<void>;
+
+export interface ConversationRoutesDeps {
+  db: Db;
+  repo: ConversationRepo;
+  messageWriter: MessageWriter;
+  publishConversation?: PublishConversation;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function conversationRoutes(deps: ConversationRoutesDeps) {
+  const { db, repo, messageWriter, publishConversation, clock, logger } = deps;
+  const routes = new Hono<{ Variables: SessionVariables }>();
+  const userExists = (id: string) => db.prepare(`SELECT 1 FROM "user" WHERE id = ?`).get(id) !== undefined;
+
+  /** The conversation `id` if the caller is a member; otherwise not found. */
+  const mine = (id: string, userId: string): ConversationSummary => {
+    const conversation = repo.isMember(id, userId) ? repo.get(id) : null;
+    if (!conversation) throw new AppError("NOT_FOUND");
+    return conversation;
+  };
+
+  routes.post("/", async (c) => {
+    const me = c.get("user").id;
+    const { userId } = await readJson(c, CreateConversationBody);
+    if (userId === me) {
+      throw new AppError("VALIDATION_FAILED", "You cannot start a conversation with yourself.", [
+        { field: "userId", problem: "is your own id" },
+      ]);
+    }
+    if (!userExists(userId)) throw new AppError("NOT_FOUND", "There is no user with that id.");
+    const { conversation, created } = repo.getOrCreateDirect(me, userId);
+    if (created && publishConversation) {
+      // The conversation exists either way; a failed inbox update must not fail the request.
+      try {
+        await publishConversation(conversation);
+      } catch (err) {
+        logger.error("publishConversation failed", { conversationId: conversation.id, err: String(err) });
+      }
+    }
+    return c.json({ conversation }, created ? 201 : 200);
+  });
+
+  routes.get("/", (c) => c.json({ conversations: repo.listForUser(c.get("user").id) }));
+
+  routes.get("/active", (c) => {
+    const { tz } = readQuery(c, ActiveQuery);
+    if (!isValidTimeZone(tz)) {
+      throw new AppError("VALIDATION_FAILED", undefined, [{ field: "tz", problem: "not an IANA time zone" }]);
+    }
+    const now = clock();
+    const conversations = repo
+      .listForUser(c.get("user").id)
+      .filter((conv) => isActive(conv.lastMessage?.createdAt ?? null, now, tz));
+    return c.json({ conversations });
+  });
+
+  routes.get("/:id", (c) => c.json({ conversation: mine(pathId(c, "id"), c.get("user").id) }));
+
+  routes.get("/:id/messages", (c) => {
+    const conversation = mine(pathId(c, "id"), c.get("user").id);
+    const { before, limit } = readQuery(c, MessagesQuery);
+    const page = repo.messagesPage(conversation.id, before, limit);
+    if (!page) throw new AppError("NOT_FOUND", "There is no message with the id given as `before`.");
+    return c.json(page);
+  });
+
+  routes.post("/:id/messages", async (c) => {
+    const me = c.get("user").id;
+    const conversation = mine(pathId(c, "id"), me);
+    const input = await readJson(c, PostMessageBody);
+    const { record, segment, created } = await messageWriter.postMessage(conversation.id, me, input);
+    if (record.author !== me) throw new AppError("CONFLICT", "A message with this id already exists.");
+    const message: Message = {
+      id: record.id,
+      conversationId: conversation.id,
+      authorId: record.author,
+      text: record.text,
+      createdAt: record.createdAt,
+      editedAt: record.editedAt ?? null,
+      deletedAt: record.deletedAt ?? null,
+      segment,
+    };
+    return c.json({ message }, created ? 201 : 200);
+  });
+
+  return routes;
+}

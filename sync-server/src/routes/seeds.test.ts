@@ -1,0 +1,62 @@
+import { DEMO_PASSWORD, DEMO_USERS, seed } from "@messenger/seeds";
+import type { ConversationSummary, MessagesPage, UsersPage } from "@messenger/shared";
+import { describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "./test-app.js";
+
+function seedDeps(t: TestApp) {
+  return {
+    auth: t.auth,
+    db: t.db,
+    repo: t.repo,
+    messageWriter: t.relay,
+    publishConversation: t.relay.publishConversation,
+    clock: t.clock,
+  };
+}
+
+async function signInAs(t: TestApp, username: string) {
+  const res = await t.call("POST", "/api/auth/sign-in/username", { body: { username, password: DEMO_PASSWORD } });
+  expect(res.status).toBe(200);
+  return t.sessionCookie(res);
+}
+
+describe("demo seed", () => {
+  it("creates the demo accounts, conversations and a long history, and seeding again adds nothing", async () => {
+    const t = await createTestApp();
+    const first = await seed(seedDeps(t));
+    expect(first.usersCreated).toBe(DEMO_USERS.length);
+    expect(first.messagesWritten).toBeGreaterThan(3000);
+    expect(await seed(seedDeps(t))).toEqual({ usersCreated: 0, conversationsCreated: 0, messagesWritten: 0 });
+    expect(t.db.prepare(`SELECT count(*) AS n FROM "session"`).get()).toEqual({ n: 0 });
+
+    const cookie = await signInAs(t, "alice");
+    const users = (await (await t.call("GET", "/api/users?limit=50", { cookie })).json()) as UsersPage;
+    expect(users.users.map((u) => u.username)).toEqual(DEMO_USERS.map((u) => u.username));
+
+    const all = (await (await t.call("GET", "/api/conversations", { cookie })).json()) as {
+      conversations: ConversationSummary[];
+    };
+    const active = (await (await t.call("GET", "/api/conversations/active?tz=UTC", { cookie })).json()) as {
+      conversations: ConversationSummary[];
+    };
+    expect(all.conversations).toHaveLength(6);
+    // Some are active (last hour), some only have old messages.
+    expect(active.conversations.length).toBeGreaterThanOrEqual(2);
+    expect(active.conversations.length).toBeLessThan(all.conversations.length);
+
+    // alice–bob is the long one: three segments, paged back to the very first message.
+    const bobId = users.users.find((u) => u.username === "bob")?.id as string;
+    const long = all.conversations.find((c) => c.memberIds.includes(bobId)) as ConversationSummary;
+    expect(long.headSegment).toBe(3);
+    let before: string | undefined;
+    let count = 0;
+    for (;;) {
+      const url = `/api/conversations/${long.id}/messages?limit=200${before ? `&before=${before}` : ""}`;
+      const page = (await (await t.call("GET", url, { cookie })).json()) as MessagesPage;
+      count += page.messages.length;
+      if (!page.hasMore) break;
+      before = page.messages[0]?.id;
+    }
+    expect(count).toBe(3000);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * Test support for the HTTP tests beside the routes: the real app on a temporary
+ * SQLite file with real better-auth, called through `app.request()` (no port).
+ * Each app gets its own client IP so better-auth's per-IP rate limits (process-wide
+ * memory) do not leak between tests.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { onTestFinished } from "vitest";
+import { createApp } from "../app.js";
+import { createAuth } from "../auth/auth.js";
+import { loadConfig } from "../config.js";
+import { createConversationRepo } from "../conversations/conversation-repo.js";
+import { openDatabase } from "../db/database.js";
+import { createLogger } from "../logger.js";
+import { createPresence } from "../presence/index.js";
+import { createRelay } from "../relay/relay.js";
+import type { PublishConversation } from "./conversations.js";
+
+export const PASSWORD = "a-long-test-password";
+export const ORIGIN = "http://localhost:3000";
+
+let nextIp = 1;
+/** A fresh client address, so per-IP rate limits start empty. */
+export const freshIp = () => `10.0.${Math.floor(nextIp / 250)}.${(nextIp++ % 250) + 1}`;
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Defaults to the relay's inbox. */
+  publishConversation?: PublishConversation;
+}
+
+export interface CallOptions {
+  cookie?: string;
+  token?: string;
+  body?: unknown;
+  /** Raw body, sent as is (with `contentType`). */
+  raw?: string;
+  contentType?: string;
+  origin?: string | null;
+  ip?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SignedIn {
+  user: { id: string; name: string; username: string | null; email: string };
+  cookie: string;
+  token: string;
+}
+
+export async function createTestApp(options: TestAppOptions = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-http-"));
+  const config = loadConfig(
+    {
+      NODE_ENV: "test",
+      DATA_DIR: dir,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      CLIENT_DIST: "",
+      ...options.env,
+    },
+    dir,
+  );
+  const db = openDatabase(config.databasePath);
+  let offset = 0;
+  let frozen: number | null = null;
+  const clock = () => frozen ?? Date.now() + offset;
+  const logger = createLogger(config.logLevel);
+  const auth = createAuth({ config, db, clock, logger });
+  await auth.migrate();
+  const repo = createConversationRepo(db, clock);
+  const presence = createPresence(db, clock);
+  // The real relay: its message writer, inbox and session feed (no socket server attached).
+  const relay = createRelay({
+    db,
+    repo,
+    clock,
+    logger,
+    presence,
+    sessions: auth.liveness,
+    trustedOrigins: config.trustedOrigins,
+  });
+  const app = createApp({
+    config,
+    db,
+    auth,
+    repo,
+    presence,
+    messageWriter: relay,
+    publishConversation: options.publishConversation ?? relay.publishConversation,
+    clock,
+    logger,
+  });
+  onTestFinished(async () => {
+    await relay.close();
+    presence.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ip = freshIp();
+
+  async function call(method: string, url: string, opts: CallOptions = {}): Promise<Response> {
+    const headers = new Headers(opts.headers);
+    if (opts.cookie) headers.set("cookie", opts.cookie);
+    if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
+    if (opts.origin !== null) headers.set("origin", opts.origin ?? ORIGIN);
+    let body: string | undefined;
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      headers.set("content-type", opts.contentType ?? "application/json");
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers.set("content-type", opts.contentType ?? "application/json");
+    }
+    // @hono/node-server passes the socket as env.incoming; app.request takes env as its third argument.
+    const env = { incoming: { socket: { remoteAddress: opts.ip ?? ip } } };
+    return app.request(`http://localhost:3000${url}`, { method, headers, body }, env);
+  }
+
+  /** The cookie header value for the session cookie in a response, if it set one. */
+  function sessionCookie(res: Response): string {
+    const line = res.headers.getSetCookie().find((c) => c.startsWith("better-auth.session_token="));
+    if (!line) throw new Error(`no session cookie in response ${res.status}`);
+    return line.split(";")[0] as string;
+  }
+
+  async function signUp(
+    name: string,
+    opts: { username?: string; email?: string; ip?: string } = {},
+  ): Promise<SignedIn> {
+    const username = opts.username ?? name.toLowerCase();
+    const email = opts.email ?? `${username}@example.com`;
+    const res = await call("POST", "/api/auth/sign-up/email", {
+      body: { name, email, username, password: PASSWORD },
+      ip: opts.ip,
+    });
+    if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { user: SignedIn["user"] };
+    return { user: body.user, cookie: sessionCookie(res), token: res.headers.get("set-auth-token") as string };
+  }
+
+  async function signIn(identifier: { email: string } | { username: string }, opts: CallOptions = {}) {
+    const kind = "email" in identifier ? "email" : "username";
+    return call("POST", `/api/auth/sign-in/${kind}`, {
+      ...opts,
+      body: { ...identifier, password: PASSWORD, ...(opts.body as object) },
+    });
+  }
+
+  return {
+    app,
+    auth,
+    db,
+    repo,
+    relay,
+    presence,
+    config,
+    clock,
+    ip,
+    /** Moves the injected clock forward. */
+    advance: (ms: number) => {
+      if (frozen !== null) frozen += ms;
+      else offset += ms;
+    },
+    /** Stops the injected clock at `ms` (better-auth itself keeps real time). */
+    setNow: (ms: number) => {
+      frozen = ms;
+    },
+    call,
+    signUp,
+    signIn,
+    sessionCookie,
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;

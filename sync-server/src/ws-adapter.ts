@@ -1,0 +1,137 @@
+/**
+ * Joins the relay to node's http server: `/sync/<document-name>` upgrades on the
+ * same port as Hono. Refuses at the upgrade with a plain HTTP response and the
+ * usual JSON error body (404 unknown path, 403 untrusted Origin, 401 no session,
+ * 403 no access) before any WebSocket exists; then hands the socket to the relay
+ * core and pings it so dead peers go away (and offline) within two intervals.
+ */
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import {
+  CLOSE_CODES,
+  ERROR_MESSAGES,
+  ERROR_STATUS,
+  type ErrorCode,
+  MAX_FRAME_BYTES,
+  PING_INTERVAL_MS,
+  parseDocName,
+  SYNC_PATH,
+} from "@messenger/shared";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Logger } from "./logger.js";
+import type { Authorize } from "./relay/access.js";
+import type { Connection, SocketLike } from "./relay/connection.js";
+import type { SocketUser } from "./relay/types.js";
+
+/** What the adapter needs from the relay core. */
+export interface RelayCore {
+  authorize: Authorize;
+  open(socket: SocketLike, user: SocketUser, docName: string, opts?: { presence?: boolean }): Connection;
+}
+
+export interface RelayAdapterDeps {
+  relay: RelayCore;
+  authenticate(headers: Headers): Promise<SocketUser | null>;
+  trustedOrigins: string[];
+  logger: Logger;
+  pingIntervalMs?: number;
+}
+
+/** ws closes with 1009 when a message exceeds maxPayload; clients expect our named code. */
+const WS_MESSAGE_TOO_BIG = 1009;
+
+export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { close(): Promise<void> } {
+  const { relay, logger } = deps;
+  const trusted = new Set(deps.trustedOrigins);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", (err) => logger.debug("upgrade socket error", { err: String(err) }));
+    upgrade(req, socket, head).catch((err) => {
+      logger.error("upgrade failed", { err: String(err) });
+      refuse(socket, "INTERNAL");
+    });
+  };
+
+  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const prefix = `${SYNC_PATH}/`;
+    if (!url.pathname.startsWith(prefix)) return refuse(socket, "NOT_FOUND");
+    const docName = url.pathname.slice(prefix.length);
+    if (parseDocName(docName) === null) return refuse(socket, "NOT_FOUND");
+    const origin = req.headers.origin;
+    if (origin !== undefined && !trusted.has(origin)) return refuse(socket, "UNTRUSTED_ORIGIN");
+    const user = await deps.authenticate(toHeaders(req.headers));
+    if (user === null) return refuse(socket, "UNAUTHENTICATED");
+    if (relay.authorize(docName, user) === null) return refuse(socket, "FORBIDDEN");
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, user, docName, url.searchParams.get("presence") === "1"));
+  }
+
+  function serve(ws: WebSocket, user: SocketUser, docName: string, presence: boolean): void {
+    const close = ws.close.bind(ws);
+    ws.close = (code?: number, reason?: string | Buffer) => close(code === WS_MESSAGE_TOO_BIG ? CLOSE_CODES.FRAME_TOO_LARGE : code, reason);
+    alive.set(ws, true);
+    let conn: Connection;
+    try {
+      conn = relay.open({ send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) }, user, docName, { presence });
+    } catch (err) {
+      logger.warn("could not open connection", { doc: docName, err: String(err) });
+      ws.close(CLOSE_CODES.GOING_AWAY);
+      return;
+    }
+    ws.on("message", (data, isBinary) => {
+      if (!isBinary) return conn.close(CLOSE_CODES.MALFORMED_FRAME, "binary frames only");
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+      conn.receive(bytes);
+    });
+    ws.on("pong", () => alive.set(ws, true));
+    ws.on("error", (err) => logger.debug("socket error", { doc: docName, err: String(err) }));
+    ws.on("close", () => conn.ended());
+  }
+
+  // A socket that missed one pong is dead: terminate it, so its user goes offline.
+  const ping = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, deps.pingIntervalMs ?? PING_INTERVAL_MS);
+  ping.unref();
+
+  server.on("upgrade", onUpgrade);
+  return {
+    async close() {
+      clearInterval(ping);
+      server.off("upgrade", onUpgrade);
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function toHeaders(raw: http.IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  return headers;
+}
+
+/** Answers the upgrade request with a plain HTTP error and closes the socket. */
+function refuse(socket: Duplex, code: ErrorCode): void {
+  if (socket.destroyed) return;
+  const status = ERROR_STATUS[code];
+  const body = JSON.stringify({ error: { code, message: ERROR_MESSAGES[code] } });
+  socket.once("finish", () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
