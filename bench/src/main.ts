@@ -64,14 +64,16 @@ const run = async (part: Part, fn: () => Promise<unknown> | unknown) => {
     failures[part] = (e as Error).stack ?? String(e);
     console.log(`\n${part}: FAILED (printed, not thrown, so the other parts still run):\n${(e as Error).message}`);
   }
-  console.log(`  [${part}: ${((performance.now() - started) / 1000).toFixed(1)} s]`);
+  console.log(
+    `  [${part}: ${((performance.now() - started) / 1000).toFixed(1)} s; load ${os.loadavg()[0]?.toFixed(2)}]`,
+  );
 };
 
 await run("relay", () =>
   relayBench({
     ours: oursSkipReason === null,
     oursSkipReason: oursSkipReason ?? undefined,
-    options: quick ? { pairs: 10, pacedMessages: 20, saturatedMessages: 40 } : {},
+    options: quick ? { rounds: 1, pairs: 10, pacedMessages: 20, saturatedMessages: 40 } : {},
   }),
 );
 await run("shapes", () => docShapeBench(quick ? { messages: 10_000, arrayMessages: 4_000, runs: 2 } : {}));

@@ -20,6 +20,9 @@ import { createLogger, type Logger } from "./logger.js";
 import { createPresence } from "./presence/index.js";
 import { createRelay, type Relay } from "./relay/index.js";
 
+/** How often expired and over-age sessions are deleted (their sockets close at once). */
+export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
 export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
@@ -76,6 +79,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   logger.info("listening", { url, database: config.databasePath });
 
+  const sweep = setInterval(() => auth.sweepSessions(), SESSION_SWEEP_INTERVAL_MS);
+  sweep.unref();
+
   let closing: Promise<void> | null = null;
   return {
     port,
@@ -84,6 +90,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     services: { config, db, auth, repo, relay },
     close() {
       closing ??= (async () => {
+        clearInterval(sweep);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await relay.close();
         server.closeAllConnections?.();

@@ -71,11 +71,17 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
 
   function serve(ws: WebSocket, user: SocketUser, docName: string, presence: boolean): void {
     const close = ws.close.bind(ws);
-    ws.close = (code?: number, reason?: string | Buffer) => close(code === WS_MESSAGE_TOO_BIG ? CLOSE_CODES.FRAME_TOO_LARGE : code, reason);
+    ws.close = (code?: number, reason?: string | Buffer) =>
+      close(code === WS_MESSAGE_TOO_BIG ? CLOSE_CODES.FRAME_TOO_LARGE : code, reason);
     alive.set(ws, true);
     let conn: Connection;
     try {
-      conn = relay.open({ send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) }, user, docName, { presence });
+      conn = relay.open(
+        { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) },
+        user,
+        docName,
+        { presence },
+      );
     } catch (err) {
       logger.warn("could not open connection", { doc: docName, err: String(err) });
       ws.close(CLOSE_CODES.GOING_AWAY);
@@ -83,7 +89,11 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     }
     ws.on("message", (data, isBinary) => {
       if (!isBinary) return conn.close(CLOSE_CODES.MALFORMED_FRAME, "binary frames only");
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : data;
       conn.receive(bytes);
     });
     ws.on("pong", () => alive.set(ws, true));

@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { addMessage, CLOSE_CODES, conversationDocName, MAX_FRAME_BYTES, messagesMap, newMessageId } from "@messenger/shared";
+import {
+  addMessage,
+  CLOSE_CODES,
+  conversationDocName,
+  MAX_FRAME_BYTES,
+  messagesMap,
+  newMessageId,
+} from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { updateFrame } from "./helpers/frames.js";
@@ -15,7 +22,8 @@ describe("bad frames close only their own connection", () => {
     const b = t.provider(bob, name);
     await waitFor(() => a.provider.synced && b.provider.synced, "synced");
     let disconnects = 0;
-    for (const p of [a.provider, b.provider]) p.on("status", ({ status }: { status: string }) => void (status === "disconnected" && disconnects++));
+    for (const p of [a.provider, b.provider])
+      p.on("status", ({ status }: { status: string }) => void (status === "disconnected" && disconnects++));
 
     const scratch = new Y.Doc();
     addMessage(scratch, { id: newMessageId(), author: alice.id, text: "v2", createdAt: Date.now() });
@@ -37,7 +45,12 @@ describe("bad frames close only their own connection", () => {
       expect(await waitFor(() => s.closeCode, `${what} closes`), what).toBe(code);
     }
     // everyone else is still connected and working
-    const after = addMessage(a.doc, { id: newMessageId(), author: alice.id, text: "still here", createdAt: Date.now() });
+    const after = addMessage(a.doc, {
+      id: newMessageId(),
+      author: alice.id,
+      text: "still here",
+      createdAt: Date.now(),
+    });
     await waitFor(() => messagesMap(b.doc).get(after.id), "bob still receives");
     expect(disconnects).toBe(0);
     expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);

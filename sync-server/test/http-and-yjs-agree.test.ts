@@ -10,7 +10,10 @@ describe("HTTP and Yjs see the same messages", () => {
     const b = t.provider(bob, conversationDocName(c.id, 0));
     await waitFor(() => b.provider.synced, "bob synced");
     const id = newMessageId();
-    const res = await t.api<{ message: Message }>("POST", `/api/conversations/${c.id}/messages`, alice, { id, text: "over http" });
+    const res = await t.api<{ message: Message }>("POST", `/api/conversations/${c.id}/messages`, alice, {
+      id,
+      text: "over http",
+    });
     expect(res.status).toBe(201);
     const live = await waitFor(() => messagesMap(b.doc).get(id), "bob sees the HTTP message");
     expect(live).toMatchObject({ id, author: alice.id, text: "over http" });
@@ -61,7 +64,9 @@ describe("HTTP and Yjs see the same messages", () => {
     const id = newMessageId();
     await t.api("POST", `/api/conversations/${c.id}/messages`, alice, { id, text: "ping" });
     const summary = await waitFor(
-      () => (inbox.doc.getMap("conversations").get(c.id) as { lastMessage: { id: string } | null } | undefined)?.lastMessage?.id === id,
+      () =>
+        (inbox.doc.getMap("conversations").get(c.id) as { lastMessage: { id: string } | null } | undefined)?.lastMessage
+          ?.id === id,
       "bob's inbox shows the last message",
     );
     expect(summary).toBe(true);

@@ -20,7 +20,10 @@ describe("presence", () => {
 
     const bobSocket = t.rawSocket(bob, `inbox.${bob.id}`);
     expect(await bobSocket.opened).toBe(true);
-    await waitFor(() => presenceFrames(watcher.received).some((f) => !f.full && f.online.includes(bob.id)), "bob online");
+    await waitFor(
+      () => presenceFrames(watcher.received).some((f) => !f.full && f.online.includes(bob.id)),
+      "bob online",
+    );
     expect(t.presence.isOnline(bob.id)).toBe(true);
 
     bobSocket.ws.close();
@@ -32,7 +35,11 @@ describe("presence", () => {
     expect(lastSeen).toBeGreaterThan(0);
     expect(t.presence.isOnline(bob.id)).toBe(false);
     expect(t.presence.lastSeenAt(bob.id)).toBe(lastSeen);
-    const users = await t.api<{ users: Array<{ id: string; online: boolean; lastSeenAt: number | null }> }>("GET", "/api/users", alice);
+    const users = await t.api<{ users: Array<{ id: string; online: boolean; lastSeenAt: number | null }> }>(
+      "GET",
+      "/api/users",
+      alice,
+    );
     expect(users.body.users.find((u) => u.id === bob.id)).toMatchObject({ online: false, lastSeenAt: lastSeen });
   });
 

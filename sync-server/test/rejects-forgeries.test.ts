@@ -19,9 +19,22 @@ async function setUp(t: TestServer) {
   const a = t.provider(alice, name);
   const b = t.provider(bob, name);
   await waitFor(() => a.provider.synced && b.provider.synced, "synced");
-  const bobsMessage = addMessage(b.doc, { id: newMessageId(), author: bob.id, text: "bob's words", createdAt: Date.now() });
-  const alicesMessage = addMessage(a.doc, { id: newMessageId(), author: alice.id, text: "alice's words", createdAt: Date.now() });
-  await waitFor(() => messagesMap(a.doc).get(bobsMessage.id) && messagesMap(b.doc).get(alicesMessage.id), "both messages everywhere");
+  const bobsMessage = addMessage(b.doc, {
+    id: newMessageId(),
+    author: bob.id,
+    text: "bob's words",
+    createdAt: Date.now(),
+  });
+  const alicesMessage = addMessage(a.doc, {
+    id: newMessageId(),
+    author: alice.id,
+    text: "alice's words",
+    createdAt: Date.now(),
+  });
+  await waitFor(
+    () => messagesMap(a.doc).get(bobsMessage.id) && messagesMap(b.doc).get(alicesMessage.id),
+    "both messages everywhere",
+  );
   let bobDisconnects = 0;
   b.provider.on("status", ({ status }: { status: string }) => {
     if (status === "disconnected") bobDisconnects++;
@@ -43,18 +56,34 @@ async function sendForgery(t: TestServer, writer: TestUser, name: string, replic
 
 describe("the server enforces authorship", () => {
   const forgeries: Array<[string, (env: Awaited<ReturnType<typeof setUp>>) => (doc: Y.Doc) => void]> = [
-    ["a forged author", (e) => (d) => addMessage(d, { id: "forged-author-1", author: e.bob.id, text: "I am bob", createdAt: Date.now() })],
-    ["editing someone else's message", (e) => (d) => messagesMap(d).set(e.bobsMessage.id, { ...e.bobsMessage, text: "hacked", editedAt: Date.now() })],
+    [
+      "a forged author",
+      (e) => (d) => addMessage(d, { id: "forged-author-1", author: e.bob.id, text: "I am bob", createdAt: Date.now() }),
+    ],
+    [
+      "editing someone else's message",
+      (e) => (d) => messagesMap(d).set(e.bobsMessage.id, { ...e.bobsMessage, text: "hacked", editedAt: Date.now() }),
+    ],
     ["deleting someone else's message", (e) => (d) => messagesMap(d).delete(e.bobsMessage.id)],
     [
       "tombstoning someone else's message",
       (e) => (d) => messagesMap(d).set(e.bobsMessage.id, { ...e.bobsMessage, text: "", deletedAt: Date.now() }),
     ],
     ["writing outside the schema (another root)", () => (d) => d.getMap("admin").set("owner", "alice")],
-    ["writing outside the schema (a nested type)", () => (d) => messagesMap(d).set("nested-type-1", new Y.Map() as unknown as MessageRecord)],
+    [
+      "writing outside the schema (a nested type)",
+      () => (d) => messagesMap(d).set("nested-type-1", new Y.Map() as unknown as MessageRecord),
+    ],
     [
       "writing outside the schema (an extra field)",
-      (e) => (d) => messagesMap(d).set("extra-field-1", { id: "extra-field-1", author: e.alice.id, text: "x", createdAt: Date.now(), admin: true } as MessageRecord),
+      (e) => (d) =>
+        messagesMap(d).set("extra-field-1", {
+          id: "extra-field-1",
+          author: e.alice.id,
+          text: "x",
+          createdAt: Date.now(),
+          admin: true,
+        } as MessageRecord),
     ],
   ];
 
@@ -65,7 +94,12 @@ describe("the server enforces authorship", () => {
       const before = Y.encodeStateVector(e.b.doc);
       expect(await sendForgery(t, e.alice, e.name, e.a.doc, forge(e))).toBe(CLOSE_CODES.WRITE_REJECTED);
       // A later, valid message arrives; the forgery never did.
-      const later = addMessage(e.a.doc, { id: newMessageId(), author: e.alice.id, text: "later", createdAt: Date.now() });
+      const later = addMessage(e.a.doc, {
+        id: newMessageId(),
+        author: e.alice.id,
+        text: "later",
+        createdAt: Date.now(),
+      });
       await waitFor(() => messagesMap(e.b.doc).get(later.id), "bob sees the later message");
       expect(messagesMap(e.b.doc).get(e.bobsMessage.id)).toEqual(e.bobsMessage);
       expect(messagesMap(e.b.doc).has("forged-author-1")).toBe(false);
@@ -83,10 +117,20 @@ describe("the server enforces authorship", () => {
     const e = await setUp(t);
     const code = await sendForgery(t, e.alice, e.name, e.a.doc, (d) => {
       d.clientID = e.b.doc.clientID;
-      addMessage(d, { id: "stolen-client-1", author: e.alice.id, text: "pre-claiming bob's clocks", createdAt: Date.now() });
+      addMessage(d, {
+        id: "stolen-client-1",
+        author: e.alice.id,
+        text: "pre-claiming bob's clocks",
+        createdAt: Date.now(),
+      });
     });
     expect(code).toBe(CLOSE_CODES.WRITE_REJECTED);
-    const next = addMessage(e.b.doc, { id: newMessageId(), author: e.bob.id, text: "still mine", createdAt: Date.now() });
+    const next = addMessage(e.b.doc, {
+      id: newMessageId(),
+      author: e.bob.id,
+      text: "still mine",
+      createdAt: Date.now(),
+    });
     await waitFor(() => messagesMap(e.a.doc).get(next.id), "bob's next message still arrives");
     expect(messagesMap(e.a.doc).has("stolen-client-1")).toBe(false);
     expect(messagesMap(e.b.doc).has("stolen-client-1")).toBe(false);
@@ -101,15 +145,30 @@ describe("the server enforces authorship", () => {
     const s = t.rawSocket(e.alice, e.name);
     expect(await s.opened).toBe(true);
     const myId = 123456;
-    s.ws.send(awarenessFrame([{ clientId: myId, clock: 1, state: { user: { id: e.bob.id, name: "Bob" }, typingAt: 42, color: "red" } }]));
+    s.ws.send(
+      awarenessFrame([
+        { clientId: myId, clock: 1, state: { user: { id: e.bob.id, name: "Bob" }, typingAt: 42, color: "red" } },
+      ]),
+    );
     const rewritten = await waitFor(() => e.b.provider.awareness.getStates().get(myId), "bob sees the rewritten state");
     expect(rewritten).toEqual({ user: { id: e.alice.id, name: "Alice" }, typingAt: 42 });
 
-    s.ws.send(awarenessFrame([{ clientId: e.b.doc.clientID, clock: 999, state: { user: { id: e.bob.id, name: "Bob" }, typingAt: 1 } }]));
+    s.ws.send(
+      awarenessFrame([
+        { clientId: e.b.doc.clientID, clock: 999, state: { user: { id: e.bob.id, name: "Bob" }, typingAt: 1 } },
+      ]),
+    );
     expect(await waitFor(() => s.closeCode, "impersonator closed")).toBe(CLOSE_CODES.WRITE_REJECTED);
     e.b.provider.awareness.setLocalStateField("typingAt", 7);
-    await waitFor(() => (e.a.provider.awareness.getStates().get(e.b.doc.clientID) as { typingAt: number } | undefined)?.typingAt === 7, "bob's real state");
-    expect(e.a.provider.awareness.getStates().get(e.b.doc.clientID)).toEqual({ user: { id: e.bob.id, name: "Bob" }, typingAt: 7 });
+    await waitFor(
+      () =>
+        (e.a.provider.awareness.getStates().get(e.b.doc.clientID) as { typingAt: number } | undefined)?.typingAt === 7,
+      "bob's real state",
+    );
+    expect(e.a.provider.awareness.getStates().get(e.b.doc.clientID)).toEqual({
+      user: { id: e.bob.id, name: "Bob" },
+      typingAt: 7,
+    });
     // the impersonator's socket closed, so its own awareness id is gone for everyone
     await waitFor(() => !e.b.provider.awareness.getStates().has(myId), "closed socket's awareness removed");
   });

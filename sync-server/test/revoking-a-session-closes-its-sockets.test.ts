@@ -18,8 +18,12 @@ describe("sessions end, sockets close", () => {
       body: "{}",
     });
     expect(res.status).toBe(200);
-    expect(await waitFor(() => aliceConv.closeCode, "alice's conversation socket closes", 5_000)).toBe(CLOSE_CODES.SESSION_ENDED);
-    expect(await waitFor(() => aliceInbox.closeCode, "alice's inbox socket closes", 5_000)).toBe(CLOSE_CODES.SESSION_ENDED);
+    expect(await waitFor(() => aliceConv.closeCode, "alice's conversation socket closes", 5_000)).toBe(
+      CLOSE_CODES.SESSION_ENDED,
+    );
+    expect(await waitFor(() => aliceInbox.closeCode, "alice's inbox socket closes", 5_000)).toBe(
+      CLOSE_CODES.SESSION_ENDED,
+    );
     expect(bobConv.closeCode).toBeNull();
 
     const again = t.rawSocket(alice, conversationDocName(c.id, 0));

@@ -104,8 +104,9 @@ function tokenFrom(res: Response): string {
   return decodeURIComponent(value);
 }
 
-function headersFor(server: OurServer, token: string): Record<string, string> {
-  return { Authorization: `Bearer ${token}`, Origin: server.baseUrl };
+/** Bearer only, no Origin: a non-browser client sends none, and it would go stale when the server restarts on a new port. */
+function headersFor(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
 }
 
 export async function signUp(server: OurServer, username: string): Promise<BenchUser> {
@@ -116,7 +117,7 @@ export async function signUp(server: OurServer, username: string): Promise<Bench
   });
   const token = res.ok ? tokenFrom(res) : "";
   const body = await json<{ user: { id: string } }>(res, `sign-up ${username}`);
-  return { id: body.user.id, username, token, headers: headersFor(server, token) };
+  return { id: body.user.id, username, token, headers: headersFor(token) };
 }
 
 /** Signs up `count` users, a few at a time (password hashing is the slow part). */

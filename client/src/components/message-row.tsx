@@ -1,5 +1,5 @@
 import type { MessageRecord } from "@messenger/shared";
-import { type JSX, Show } from "solid-js";
+import { createSignal, type JSX, Show } from "solid-js";
 import { Icon } from "./icons.js";
 
 export interface MessageRowProps {
@@ -16,6 +16,7 @@ export interface MessageRowProps {
 
 export function MessageRow(props: MessageRowProps): JSX.Element {
   const deleted = () => props.record.deletedAt !== undefined;
+  const [selected, setSelected] = createSignal(false);
   const actions = () => (
     <Show when={props.canModify}>
       <span class="msg-actions">
@@ -31,14 +32,15 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
   return (
     <div
       class="msg"
-      classList={{ mine: props.mine, run: props.startsRun }}
+      classList={{ mine: props.mine, run: props.startsRun, selected: selected() }}
       data-testid="message"
       data-message-id={props.record.id}
       data-mine={props.mine ? "true" : "false"}
       data-pending={props.pending ? "true" : "false"}
     >
       <Show when={props.mine}>{actions()}</Show>
-      <div class="bubble">
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: touch convenience; keyboard users reach the actions by Tab */}
+      <div class="bubble" onClick={() => setSelected((v) => !v)}>
         <span class="visually-hidden">{props.mine ? "You:" : `${props.authorName}:`}</span>
         <Show when={!deleted()} fallback={<p class="deleted">This message was deleted</p>}>
           <p>{props.record.text}</p>

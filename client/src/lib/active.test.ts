@@ -58,6 +58,11 @@ describe("byNewestActivity", () => {
   it("sorts by last activity, newest first", () => {
     expect(byNewestActivity([conv("a", 1), conv("b", 3), conv("c", 2)]).map((c) => c.id)).toEqual(["b", "c", "a"]);
   });
+
+  it("sorts by the last message's time when the conversation was created after it", () => {
+    const recreated = { ...conv("a", NOW), lastMessage: { id: "m-a-aaaa", authorId: "x", text: "", createdAt: NOW - 5 * HOUR, deleted: false } };
+    expect(byNewestActivity([recreated, conv("b", NOW - HOUR)]).map((c) => c.id)).toEqual(["b", "a"]);
+  });
 });
 
 describe("peerId", () => {

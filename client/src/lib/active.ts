@@ -7,8 +7,13 @@ import { type ConversationSummary, isActive } from "@messenger/shared";
 /** How often the active list is recomputed so conversations drop out as they age. */
 export const ACTIVE_RECHECK_MS = 30_000;
 
+/** The time a list sorts by: the last message's, or the server's activity time when there is none. */
+export function activityAt(c: ConversationSummary): number {
+  return c.lastMessage?.createdAt ?? c.lastActivityAt;
+}
+
 export function byNewestActivity(list: Iterable<ConversationSummary>): ConversationSummary[] {
-  return Array.from(list).sort((a, b) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1));
+  return Array.from(list).sort((a, b) => activityAt(b) - activityAt(a) || (a.id < b.id ? -1 : 1));
 }
 
 /** When the last message was written (what "active" and list times are about), or null. */

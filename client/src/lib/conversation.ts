@@ -12,6 +12,7 @@ import {
   type MessageRecord,
   messagesMap,
   newMessageId,
+  parseDocName,
   TYPING_TIMEOUT_MS,
 } from "@messenger/shared";
 import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
@@ -30,6 +31,11 @@ export function liveDocuments(documents: readonly string[], headCount: number): 
   const [head, previous] = documents;
   if (!head) return [];
   return headCount < MIN_HEAD_MESSAGES && previous ? [head, previous] : [head];
+}
+
+function segmentOf(docName: string): number | null {
+  const parsed = parseDocName(docName);
+  return parsed?.kind === "conversation" ? parsed.segment : null;
 }
 
 /** Users (other than me) whose awareness says they typed within TYPING_TIMEOUT_MS. */
@@ -104,11 +110,8 @@ export function createConversationStore(deps: {
   });
   /** Live documents are loaded (from this browser or the relay), so the timeline is meaningful. */
   const ready = () => handles().length > 0 && handles().every((h) => h.loaded() || h.synced());
-  /** Every segment is open live: nothing older exists. */
-  const allLive = () => {
-    const docs = deps.summary()?.documents ?? [];
-    return docs.length > 0 && docs.length <= handles().length;
-  };
+  /** Segment 0 is open live: nothing older exists. (documents lists only what to open, not every segment.) */
+  const allLive = () => handles().some((h) => segmentOf(h.name) === 0);
 
   async function loadOlder() {
     if (loadingOlder() || !hasMore() || allLive() || !ready()) return;

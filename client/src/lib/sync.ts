@@ -4,11 +4,13 @@
  * the inbox socket, and reacts to close codes. Documents are reference-counted, so a tab
  * holds sockets only for the inbox and the open conversation's segments.
  */
-import { CLOSE_CODES, MESSAGE_PRESENCE, MESSAGE_SYNC, SYNC_PATH } from "@messenger/shared";
+import { CLOSE_CODES, MESSAGE_AWARENESS, MESSAGE_PRESENCE, MESSAGE_SYNC, SYNC_PATH } from "@messenger/shared";
+import * as bc from "lib0/broadcastchannel";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { type Accessor, createSignal, type Setter } from "solid-js";
 import { IndexeddbPersistence } from "y-indexeddb";
+import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
@@ -118,6 +120,27 @@ export function createSync(options: SyncOptions) {
         if (tracker.answered().length) publishPending();
       }
     };
+    // y-websocket re-broadcasts every awareness change, other users' included; the relay
+    // treats such an echo as speaking for someone else and closes the socket (4403).
+    // Publish only our own state.
+    const awareness = provider.awareness;
+    awareness.off("update", provider._awarenessUpdateHandler);
+    const publishOwnAwareness = (
+      { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+      origin: unknown,
+    ) => {
+      if (origin === provider) return;
+      if (![...added, ...updated, ...removed].includes(doc.clientID)) return;
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+      encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(awareness, [doc.clientID]));
+      const frame = encoding.toUint8Array(encoder);
+      const ws = provider.ws;
+      if (provider.wsconnected && ws && ws.readyState === WebSocket.OPEN) ws.send(frame);
+      if (provider.bcconnected) bc.publish(provider.bcChannel, frame, provider);
+    };
+    awareness.on("update", publishOwnAwareness);
+
     if (withPresence) {
       provider.messageHandlers[MESSAGE_PRESENCE] = (_encoder, decoder) => {
         const frame = parsePresenceFrame(decoding.readVarString(decoder));
@@ -174,6 +197,7 @@ export function createSync(options: SyncOptions) {
     };
     const destroy = () => {
       clearTimeout(connectTimer);
+      awareness.off("update", publishOwnAwareness);
       provider.destroy();
       void persistence.destroy();
       doc.destroy();

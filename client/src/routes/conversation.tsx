@@ -72,6 +72,9 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
 
   return (
     <section class="conversation-pane" aria-labelledby="conv-title">
+      <Show when={props.showStatus}>
+        <h1 class="visually-hidden">Messenger</h1>
+      </Show>
       <div class="conv-head">
         <button type="button" class="icon-btn back-btn" aria-label="Back" onClick={() => app.router.back("/")}>
           <Icon name="back" />

@@ -39,7 +39,9 @@ export function Settings(): JSX.Element {
 
   const detail = (s: DeviceSession) => {
     const last = Date.parse(s.updatedAt || s.createdAt);
-    const parts = [Number.isNaN(last) ? null : `Active ${formatAgo(last, app.data.now())}`, s.ipAddress];
+    // Local test servers report an all-zero address; it says nothing to a person.
+    const ip = s.ipAddress && !/^[0:.]*$/.test(s.ipAddress) && s.ipAddress !== "::1" ? s.ipAddress : null;
+    const parts = [Number.isNaN(last) ? null : `Active ${formatAgo(last, app.data.now())}`, ip];
     return parts.filter(Boolean).join(" · ");
   };
 

@@ -223,7 +223,7 @@ export function createAuth({ config, db, clock, logger }: AuthDeps) {
       await runMigrations();
     },
     resolveSession,
-    /** For HTTP callers that only need to know whether a session is past its lifetime. */
+    /** Deletes the request's session if it is past its absolute lifetime (before better-auth's own routes see it). */
     enforceLifetime: async (headers: Headers) => {
       await resolveSession(headers, { refresh: false });
     },

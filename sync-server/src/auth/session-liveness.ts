@@ -2,10 +2,10 @@
  * Which sessions are alive, read straight from better-auth's `session` table, and a
  * feed of sessions that ended, so the relay can close their sockets at once.
  *
- * A session is alive while it is not expired (sliding, `expiresAt`) and younger than
- * the absolute lifetime (from `createdAt`). better-auth knows only the first rule; this
- * module enforces the second wherever it looks a session up: a session past it is
- * deleted and reported ended.
+ * A session is alive while it is not expired (sliding, `expiresAt`, on real time like
+ * better-auth itself) and younger than the absolute lifetime (from `createdAt`, on the
+ * injected clock). better-auth knows only the first rule; this module enforces the second
+ * wherever it looks a session up: a session past it is deleted and reported ended.
  *
  * Sessions that better-auth deletes (sign-out, revoke-session, revoke-sessions,
  * revoke-other-sessions, sign-in rotation) are reported through `ended`, called from

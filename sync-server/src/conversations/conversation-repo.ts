@@ -84,7 +84,7 @@ export function createConversationRepo(db: Db, clock: Clock) {
     `SELECT * FROM message WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
   );
   const updateActivity = db.prepare(
-    `UPDATE conversation SET last_message_id = ?, last_message_at = ?, last_activity_at = max(created_at, ?),
+    `UPDATE conversation SET last_message_id = ?, last_message_at = ?, last_activity_at = coalesce(?, created_at),
        head_segment = ?, head_count = ? WHERE id = ?`,
   );
   const pageNewest = db.prepare<[string, number], MessageRow>(
@@ -212,7 +212,7 @@ export function createConversationRepo(db: Db, clock: Clock) {
         headCount = 0;
       }
       const newest = newestMessage.get(conversationId);
-      updateActivity.run(newest?.id ?? null, newest?.created_at ?? null, newest?.created_at ?? 0, head, headCount, conversationId);
+      updateActivity.run(newest?.id ?? null, newest?.created_at ?? null, newest?.created_at ?? null, head, headCount, conversationId);
       return { summary: toSummary(byId.get(conversationId) as ConversationRow), headMoved: head !== row.head_segment };
     },
 

@@ -8,7 +8,7 @@
  * then every PRESENCE_FLUSH_MS at most one frame with the changes since the last
  * flush: cost per flush is one frame per subscriber, no heartbeats between users.
  */
-import { type PresenceFrame, PRESENCE_FLUSH_MS } from "@messenger/shared";
+import { PRESENCE_FLUSH_MS, type PresenceFrame } from "@messenger/shared";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/database.js";
 
@@ -24,7 +24,9 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
     `INSERT INTO user_presence (user_id, last_seen_at) VALUES (?, ?)
      ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
   );
-  const selectSeen = db.prepare<[string], { last_seen_at: number }>(`SELECT last_seen_at FROM user_presence WHERE user_id = ?`);
+  const selectSeen = db.prepare<[string], { last_seen_at: number }>(
+    `SELECT last_seen_at FROM user_presence WHERE user_id = ?`,
+  );
 
   const lastSeenAt = (userId: string): number | null => selectSeen.get(userId)?.last_seen_at ?? null;
 

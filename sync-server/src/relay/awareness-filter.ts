@@ -38,7 +38,8 @@ export function rewriteAwarenessUpdate(
       const clientId = decoding.readVarUint(d);
       const clock = decoding.readVarUint(d);
       const json = decoding.readVarString(d);
-      if (Buffer.byteLength(json) > MAX_AWARENESS_STATE_BYTES) return { ok: false, malformed: false, reason: "awareness state too large" };
+      if (Buffer.byteLength(json) > MAX_AWARENESS_STATE_BYTES)
+        return { ok: false, malformed: false, reason: "awareness state too large" };
       const raw: unknown = JSON.parse(json);
       entries.push({ clientId, clock, state: raw === null ? null : rewriteState(raw, user) });
     }
@@ -49,7 +50,8 @@ export function rewriteAwarenessUpdate(
   const own = [];
   for (const e of entries) {
     const kind = classify(e.clientId, e.clock);
-    if (kind === "foreign") return { ok: false, malformed: false, reason: "awareness client id belongs to another user" };
+    if (kind === "foreign")
+      return { ok: false, malformed: false, reason: "awareness client id belongs to another user" };
     if (kind === "own") own.push(e);
   }
   const out = encoding.createEncoder();

@@ -81,7 +81,10 @@ export class Connection {
 
   receive(frame: Uint8Array): void {
     if (this.closed) return;
-    if (frame.length > MAX_FRAME_BYTES) return this.close(CLOSE_CODES.FRAME_TOO_LARGE, "frame too large");
+    if (frame.length > MAX_FRAME_BYTES) {
+      this.close(CLOSE_CODES.FRAME_TOO_LARGE, "frame too large");
+      return;
+    }
     try {
       this.handle(frame);
     } catch (err) {
@@ -97,14 +100,21 @@ export class Connection {
       const step = decoding.readVarUint(d);
       const payload = decoding.readVarUint8Array(d);
       this.expectEnd(d, frame);
-      if (step === SYNC_STEP1) return this.onSyncStep1(payload);
-      if (step === SYNC_STEP2 || step === SYNC_UPDATE) return this.onUpdate(payload);
+      if (step === SYNC_STEP1) {
+        this.onSyncStep1(payload);
+        return;
+      }
+      if (step === SYNC_STEP2 || step === SYNC_UPDATE) {
+        this.onUpdate(payload);
+        return;
+      }
       throw new Error(`unknown sync step ${step}`);
     }
     if (type === MESSAGE_AWARENESS) {
       const payload = decoding.readVarUint8Array(d);
       this.expectEnd(d, frame);
-      return this.onAwareness(payload);
+      this.onAwareness(payload);
+      return;
     }
     if (type === MESSAGE_QUERY_AWARENESS) {
       this.expectEnd(d, frame);
@@ -148,7 +158,8 @@ export class Connection {
     });
     if (!verdict.ok) {
       this.ctx.logger.warn("update rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });
-      return this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+      this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+      return;
     }
     if (verdict.noop) return;
     room.noteClientWrite(this.user.id, verdict.newClients, verdict.changedKeys);
@@ -170,7 +181,8 @@ export class Connection {
     });
     if (!verdict.ok) {
       this.ctx.logger.warn("awareness rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });
-      return this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+      this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+      return;
     }
     for (const id of verdict.clientIds) {
       const owner = room.awarenessOwners.get(id);

@@ -27,13 +27,13 @@
  */
 export { type Authorize, createAccess } from "./access.js";
 export { Connection, type SocketLike } from "./connection.js";
-export { type BulkMessage, type BulkMessageWriter } from "./message-writer.js";
+export type { BulkMessage, BulkMessageWriter } from "./message-writer.js";
 export {
   COMPACT_AFTER_UPDATES,
   createRelay,
-  ROOM_IDLE_UNLOAD_MS,
   type Relay,
   type RelayOptions,
+  ROOM_IDLE_UNLOAD_MS,
   SESSION_SWEEP_MS,
 } from "./relay.js";
 export type { Access, MessageWriter, SessionLiveness, SocketUser } from "./types.js";

@@ -60,7 +60,8 @@ export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter 
 
   return {
     async postMessage(conversationId, authorId, input) {
-      if (!repo.isMember(conversationId, authorId)) throw new AppError(repo.get(conversationId) ? "FORBIDDEN" : "NOT_FOUND");
+      if (!repo.isMember(conversationId, authorId))
+        throw new AppError(repo.get(conversationId) ? "FORBIDDEN" : "NOT_FOUND");
       const indexed = repo.findMessage(conversationId, input.id);
       if (indexed) {
         if (indexed.authorId !== authorId) throw new AppError("CONFLICT");
@@ -75,7 +76,12 @@ export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter 
           await room.committed();
           return { record: inDoc, segment, created: false };
         }
-        const record: MessageRecord = { id: input.id, author: authorId, text: input.text, createdAt: input.createdAt ?? deps.clock() };
+        const record: MessageRecord = {
+          id: input.id,
+          author: authorId,
+          text: input.text,
+          createdAt: input.createdAt ?? deps.clock(),
+        };
         const problem = messageRecordProblem(record);
         if (problem) throw new AppError("VALIDATION_FAILED", undefined, { problem });
         room.serverWrite([record.id], () => addMessage(room.doc, record));

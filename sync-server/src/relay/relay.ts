@@ -4,13 +4,7 @@
  * the authenticated user; src/ws-adapter.ts joins it to node's http server.
  */
 import type http from "node:http";
-import {
-  CLOSE_CODES,
-  type ConversationSummary,
-  type DocName,
-  messagesMap,
-  parseDocName,
-} from "@messenger/shared";
+import { CLOSE_CODES, type ConversationSummary, type DocName, messagesMap, parseDocName } from "@messenger/shared";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { type Clock, systemClock } from "../clock.js";
 import type { ConversationRepo } from "../conversations/conversation-repo.js";
@@ -142,7 +136,8 @@ export function createRelay(options: RelayOptions) {
           if (r.target.kind === "conversation" && b.keys.size > 0) {
             const map = messagesMap(r.doc);
             const records = [...b.keys].flatMap((k) => map.get(k) ?? []);
-            const indexed = records.length > 0 ? repo.indexMessages(r.target.conversationId, r.target.segment, records) : null;
+            const indexed =
+              records.length > 0 ? repo.indexMessages(r.target.conversationId, r.target.segment, records) : null;
             if (indexed) summaries.set(indexed.summary.id, indexed.summary);
           }
         }
@@ -225,14 +220,21 @@ export function createRelay(options: RelayOptions) {
       const conn = new Connection(socket, user, r, access, ctx);
       r.connections.add(conn);
       let sessionConns = bySession.get(user.sessionId);
-      if (!sessionConns) bySession.set(user.sessionId, (sessionConns = new Set()));
+      if (!sessionConns) {
+        sessionConns = new Set();
+        bySession.set(user.sessionId, sessionConns);
+      }
       sessionConns.add(conn);
       presence.connect(user.id);
       conn.send(encodeSyncStep1(r.doc));
       const states = r.awareness?.getStates();
-      if (r.awareness && states && states.size > 0) conn.send(encodeAwareness(encodeAwarenessUpdate(r.awareness, [...states.keys()])));
+      if (r.awareness && states && states.size > 0)
+        conn.send(encodeAwareness(encodeAwarenessUpdate(r.awareness, [...states.keys()])));
       if (opts.presence && r.target.kind === "inbox") {
-        presenceSubscriptions.set(conn, presence.subscribe((frame) => conn.send(encodePresence(frame))));
+        presenceSubscriptions.set(
+          conn,
+          presence.subscribe((frame) => conn.send(encodePresence(frame))),
+        );
       }
       return conn;
     },

@@ -56,9 +56,13 @@ export class Room {
     this.logLength = stored.logLength;
     this.lastUpdateId = stored.lastUpdateId;
     this.clients = store.clients(name);
-    Y.transact(this.doc, () => {
-      for (const u of stored.updates) Y.applyUpdate(this.doc, u, LOADING);
-    }, LOADING);
+    Y.transact(
+      this.doc,
+      () => {
+        for (const u of stored.updates) Y.applyUpdate(this.doc, u, LOADING);
+      },
+      LOADING,
+    );
     this.doc.on("update", (update: Uint8Array, origin: unknown) => {
       if (origin === LOADING) return;
       this.batch.updates.push({ update, origin });

@@ -2,10 +2,10 @@ import {
   addMessage,
   deleteMessage,
   editMessage,
+  inboxMap,
   type MessageRecord,
   messageRecordProblem,
   messagesMap,
-  inboxMap,
 } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
@@ -121,7 +121,10 @@ describe("validateUpdate", () => {
   it("rejects removing one's own message outright: messages are tombstoned", () => {
     const w = worldWithHistory();
     messagesMap(w.alice).delete(w.a1.id);
-    expect(w.validate(w.diff(w.alice), "alice")).toMatchObject({ ok: false, reason: "messages are tombstoned, not removed" });
+    expect(w.validate(w.diff(w.alice), "alice")).toMatchObject({
+      ok: false,
+      reason: "messages are tombstoned, not removed",
+    });
   });
 
   it("rejects changing createdAt on edit", () => {
@@ -176,7 +179,10 @@ describe("validateUpdate", () => {
     const bobClient = [...w.clients].find(([, u]) => u === "bob")?.[0] as number;
     const forged = w.replica(bobClient);
     post(forged, "alice");
-    expect(w.validate(w.diff(forged), "alice")).toMatchObject({ ok: false, reason: "client id belongs to another user" });
+    expect(w.validate(w.diff(forged), "alice")).toMatchObject({
+      ok: false,
+      reason: "client id belongs to another user",
+    });
   });
 
   it("rejects an update with missing history instead of leaving it pending", () => {
@@ -194,7 +200,10 @@ describe("validateUpdate", () => {
     const w = worldWithHistory();
     const m = post(w.alice, "alice");
     w.indexed.set(m.id, { segment: 3, authorId: "alice" });
-    expect(w.validate(w.diff(w.alice), "alice")).toMatchObject({ ok: false, reason: "message id belongs to another segment" });
+    expect(w.validate(w.diff(w.alice), "alice")).toMatchObject({
+      ok: false,
+      reason: "message id belongs to another segment",
+    });
   });
 
   it("calls V2 updates, truncated updates and trailing bytes malformed", () => {
@@ -282,7 +291,8 @@ describe("validateUpdate", () => {
         Y.applyUpdate(forged, Y.encodeStateAsUpdate(doc));
         const fmap = messagesMap(forged);
         const kind = Math.floor(rand() * 6);
-        if (kind === 0) addMessage(forged, { id: id(), author: pick(users.filter((u) => u !== user)), text: "x", createdAt: NOW });
+        if (kind === 0)
+          addMessage(forged, { id: id(), author: pick(users.filter((u) => u !== user)), text: "x", createdAt: NOW });
         else if (kind === 1 && others.length > 0) {
           const victim = pick(others);
           fmap.set(victim.id, { ...victim, text: "hacked", editedAt: NOW });

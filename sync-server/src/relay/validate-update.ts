@@ -178,7 +178,8 @@ function check(structs: Struct[], ds: DeleteSet, ctx: ValidationContext): Verdic
         const item = s as Y.Item;
         const key = item.parentSub;
         if (item.parent !== rootType || key === null) refuse("deletes outside the messages map");
-        const value = item.content instanceof Y.ContentAny ? (item.content.arr[0] as MessageRecord | undefined) : undefined;
+        const value =
+          item.content instanceof Y.ContentAny ? (item.content.arr[0] as MessageRecord | undefined) : undefined;
         if (value?.author !== ctx.writer) refuse("deletes another user's message");
         const live = (rootType as unknown as { _map: Map<string, Y.Item> })._map.get(key as string) === item;
         if (live && !changedKeys.has(key as string)) refuse("messages are tombstoned, not removed");
@@ -206,7 +207,8 @@ function recordProblem(record: unknown, key: string, ctx: ValidationContext): st
   if (r.id !== key) return "record id differs from its key";
   if (r.author !== ctx.writer) return "author is not the writer";
   const latest = ctx.now + MAX_CLOCK_SKEW_MS;
-  if (r.createdAt > latest || (r.editedAt ?? 0) > latest || (r.deletedAt ?? 0) > latest) return "timestamp in the future";
+  if (r.createdAt > latest || (r.editedAt ?? 0) > latest || (r.deletedAt ?? 0) > latest)
+    return "timestamp in the future";
   return null;
 }
 

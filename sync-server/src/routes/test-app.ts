@@ -15,7 +15,7 @@ import { createConversationRepo } from "../conversations/conversation-repo.js";
 import { openDatabase } from "../db/database.js";
 import { createLogger } from "../logger.js";
 import { createPresence } from "../presence/index.js";
-import { createRelay } from "../relay/relay.js";
+import { createRelay } from "../relay/index.js";
 import type { PublishConversation } from "./conversations.js";
 
 export const PASSWORD = "a-long-test-password";

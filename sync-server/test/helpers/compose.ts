@@ -1,7 +1,8 @@
 /**
- * The server as the headless sync tests run it: the real app, better-auth, SQLite
- * and relay on one http server. Until src/main.ts exports `startServer`, this mirrors
- * what it composes; then it delegates (see startComposed).
+ * The server as the headless sync tests run it. `startServer` (src/main.ts) is the
+ * default; a test that needs relay tunables main.ts does not expose yet (a short ping
+ * interval) gets this same composition with them applied.
+ * TODO(lead): accept `relay?: RelayTunables` in StartOptions, then delete startComposed.
  */
 import http from "node:http";
 import { getRequestListener } from "@hono/node-server";
@@ -13,11 +14,24 @@ import { createConversationRepo } from "../../src/conversations/conversation-rep
 import { openDatabase } from "../../src/db/database.js";
 import { createLogger } from "../../src/logger.js";
 import { createPresence } from "../../src/presence/index.js";
+import { startServer } from "../../src/main.js";
 import { createRelay, type RelayOptions } from "../../src/relay/index.js";
 
-export type RelayTunables = Pick<RelayOptions, "roomIdleUnloadMs" | "compactAfterUpdates" | "sessionSweepMs" | "pingIntervalMs">;
+export type RelayTunables = Pick<
+  RelayOptions,
+  "roomIdleUnloadMs" | "compactAfterUpdates" | "sessionSweepMs" | "pingIntervalMs"
+>;
 
-export async function startComposed(config: Config, options: { clock?: Clock; relay?: RelayTunables } = {}) {
+export async function startForTest(config: Config, options: { clock?: Clock; relay?: RelayTunables } = {}) {
+  if (!options.relay) {
+    const running = await startServer(config, { clock: options.clock });
+    const { db, auth, repo, relay } = running.services;
+    return { port: running.port, server: running.server, services: { db, auth, repo, relay, presence: relay.presence }, close: running.close };
+  }
+  return startComposed(config, { ...options, relay: options.relay });
+}
+
+async function startComposed(config: Config, options: { clock?: Clock; relay: RelayTunables }) {
   const clock = options.clock ?? (() => Date.now());
   const logger = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);

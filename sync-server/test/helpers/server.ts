@@ -14,7 +14,7 @@ import { WebSocket } from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { loadConfig } from "../../src/config.js";
-import { type RelayTunables, startComposed } from "./compose.js";
+import { type RelayTunables, startForTest } from "./compose.js";
 
 export const PASSWORD = "a-long-test-password";
 
@@ -26,7 +26,11 @@ export interface TestUser {
 }
 
 /** Polls `check` until it returns a truthy value (no timing assertions: generous timeout). */
-export async function waitFor<T>(check: () => T | Promise<T>, what = "condition", timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what = "condition",
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -62,14 +66,23 @@ function signUpRequest(target: string, origin: string, body: unknown) {
   return new Promise<{ status: number; body: string; token: string; setCookies: string[] }>((resolve, reject) => {
     const req = http.request(
       target,
-      { method: "POST", localAddress, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), origin } },
+      {
+        method: "POST",
+        localAddress,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), origin },
+      },
       (res) => {
         let text = "";
         res.on("data", (chunk: Buffer) => {
           text += chunk.toString();
         });
         res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: text, token: String(res.headers["set-auth-token"] ?? ""), setCookies: res.headers["set-cookie"] ?? [] }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text,
+            token: String(res.headers["set-auth-token"] ?? ""),
+            setCookies: res.headers["set-cookie"] ?? [],
+          }),
         );
       },
     );
@@ -86,27 +99,44 @@ export function connectTo(url: string, baseUrl: string) {
   const wsUrl = `${url.replace(/^http/, "ws")}${SYNC_PATH}`;
   const cleanups: Array<() => void | Promise<void>> = [];
 
-  async function api<T = unknown>(method: string, pathname: string, user: TestUser | null, body?: unknown): Promise<{ status: number; body: T }> {
+  async function api<T = unknown>(
+    method: string,
+    pathname: string,
+    user: TestUser | null,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { origin: baseUrl };
     if (user) headers.authorization = `Bearer ${user.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${url}${pathname}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${url}${pathname}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   }
 
   async function signUp(name: string): Promise<TestUser> {
     const username = `${name.toLowerCase()}${++userCount}`;
-    const res = await signUpRequest(`${url}/api/auth/sign-up/email`, baseUrl, { name, email: `${username}@example.com`, password: PASSWORD, username });
+    const res = await signUpRequest(`${url}/api/auth/sign-up/email`, baseUrl, {
+      name,
+      email: `${username}@example.com`,
+      password: PASSWORD,
+      username,
+    });
     if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${res.body}`);
     const body = JSON.parse(res.body) as { user: { id: string; name: string } };
-    const cookie = (res.setCookies.find((c) => c.startsWith("better-auth.session_token=")) ?? "").split(";")[0] as string;
+    const cookie = (res.setCookies.find((c) => c.startsWith("better-auth.session_token=")) ?? "").split(
+      ";",
+    )[0] as string;
     return { id: body.user.id, name: body.user.name, token: res.token, cookie };
   }
 
   async function conversation(a: TestUser, b: TestUser): Promise<ConversationSummary> {
     const res = await api<{ conversation: ConversationSummary }>("POST", "/api/conversations", a, { userId: b.id });
-    if (res.status !== 200 && res.status !== 201) throw new Error(`create conversation failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200 && res.status !== 201)
+      throw new Error(`create conversation failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.conversation;
   }
 
@@ -127,7 +157,12 @@ export function connectTo(url: string, baseUrl: string) {
   }
 
   /** A raw `ws` socket (binary frames, close codes), or the HTTP status when the upgrade was refused. */
-  function rawSocket(user: TestUser | null, docName: string, headers: Record<string, string> = {}, options: { autoPong?: boolean } = {}) {
+  function rawSocket(
+    user: TestUser | null,
+    docName: string,
+    headers: Record<string, string> = {},
+    options: { autoPong?: boolean } = {},
+  ) {
     const ws = new WebSocket(`${wsUrl}/${docName}`, {
       headers: { ...(user ? { authorization: `Bearer ${user.token}` } : {}), ...headers },
       autoPong: options.autoPong ?? true,
@@ -180,13 +215,24 @@ export function connectTo(url: string, baseUrl: string) {
 let userCount = 0;
 
 /** The real server on port 0 with a temporary DATA_DIR; closed when the test finishes. */
-export async function startTestServer(options: { env?: Record<string, string>; relay?: RelayTunables; dataDir?: string } = {}) {
+export async function startTestServer(
+  options: { env?: Record<string, string>; relay?: RelayTunables; dataDir?: string } = {},
+) {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "messenger-sync-"));
   const config = loadConfig(
-    { NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", CLIENT_DIST: "", SEED: "false", ...options.env },
+    {
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      CLIENT_DIST: "",
+      SEED: "false",
+      ...options.env,
+    },
     dataDir,
   );
-  const running = await startComposed(config, { relay: { roomIdleUnloadMs: 200, ...options.relay } });
+  const running = await startForTest(config, { relay: options.relay });
   const clients = connectTo(`http://127.0.0.1:${running.port}`, config.baseUrl);
   let closed = false;
   const close = async () => {

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiConversationWith, apiPostMessage, apiSignIn, DEMO_NAMES, uniqueText } from "../support/api.js";
+import { conversationItem, goToSection, type SignedIn, signedInContext, signedInUserId, UI_TIMEOUT_MS } from "../support/app.js";
+import { keepPagesOnFailure } from "../support/failures.js";
+import { type Harness, startHarness } from "../support/harness.js";
+
+describe("the Active list", () => {
+  let h: Harness;
+  let alice: SignedIn;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    alice = await signedInContext(h.browser, h.baseURL, "alice");
+    await goToSection(alice.page, "Active");
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  keepPagesOnFailure(() => h?.browser);
+
+  it("moves a conversation into Active, at the top, when a message arrives in it", async () => {
+    const items = alice.page.getByTestId("conversation-item");
+    await items.first().waitFor({ timeout: UI_TIMEOUT_MS });
+    // alice–erin's last message is three days old (seeds/src/demo-data.ts).
+    expect(await conversationItem(alice.page, DEMO_NAMES.erin).count()).toBe(0);
+
+    const erin = await apiSignIn(h.baseURL, "erin");
+    const conversation = await apiConversationWith(erin, await signedInUserId(alice.page));
+    const text = uniqueText("erin says hi");
+    await apiPostMessage(erin, conversation.id, text);
+
+    const erinItem = conversationItem(alice.page, DEMO_NAMES.erin);
+    await erinItem.waitFor({ timeout: UI_TIMEOUT_MS });
+    await expect.poll(() => items.first().getAttribute("data-conversation-id"), { timeout: UI_TIMEOUT_MS }).toBe(conversation.id);
+    await expect.poll(async () => (await erinItem.textContent()) ?? "", { timeout: UI_TIMEOUT_MS }).toContain(text);
+  });
+});

@@ -1,0 +1,86 @@
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD } from "../support/api.js";
+import { signOut, UI_TIMEOUT_MS, waitForShell } from "../support/app.js";
+import { newContext } from "../support/browser.js";
+import { keepPagesOnFailure } from "../support/failures.js";
+import { type Harness, startHarness } from "../support/harness.js";
+
+const NEW_USER = { name: "Nina Novak", username: "nina", email: "nina@example.com", password: "correct horse battery" };
+
+describe("signing up and signing in", () => {
+  let h: Harness;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  keepPagesOnFailure(() => h?.browser);
+
+  /** A new context per test: no cookie or storage carries over from the previous one. */
+  const freshPage = async () => {
+    await context?.close();
+    context = await newContext(h.browser, h.baseURL);
+    page = await context.newPage();
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_TIMEOUT_MS });
+  };
+
+  const fillSignIn = async (identifier: string, password: string) => {
+    await page.getByLabel("Email or username", { exact: true }).fill(identifier);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  };
+
+  it("creates an account and lands in the app signed in", async () => {
+    await freshPage();
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Create account" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill(NEW_USER.name);
+    await page.getByLabel("Username", { exact: true }).fill(NEW_USER.username);
+    await page.getByLabel("Email", { exact: true }).fill(NEW_USER.email);
+    await page.getByLabel("Password", { exact: true }).fill(NEW_USER.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await waitForShell(page);
+    // Settings shows who is signed in.
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.getByText(NEW_USER.email).waitFor({ timeout: UI_TIMEOUT_MS });
+    await signOut(page);
+  });
+
+  it("signs the new user in with their username", async () => {
+    await freshPage();
+    await fillSignIn(NEW_USER.username, NEW_USER.password);
+    await waitForShell(page);
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.getByText(NEW_USER.email).waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
+  it("signs the new user in with their email", async () => {
+    await freshPage();
+    await fillSignIn(NEW_USER.email, NEW_USER.password);
+    await waitForShell(page);
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.getByText(NEW_USER.email).waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
+  it("signs a seeded user in with their email", async () => {
+    await freshPage();
+    await fillSignIn("carol@example.com", DEMO_PASSWORD);
+    await waitForShell(page);
+  });
+
+  it("shows an alert and stays on sign-in for a wrong password", async () => {
+    await freshPage();
+    await fillSignIn(NEW_USER.username, "not the password");
+    const alert = page.getByRole("alert");
+    await alert.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect((await alert.textContent())?.trim()).not.toBe("");
+    expect(await page.getByRole("heading", { name: "Sign in" }).isVisible()).toBe(true);
+    expect(await page.getByRole("link", { name: "Settings", exact: true }).count()).toBe(0);
+  });
+});

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_NAMES, uniqueText } from "../support/api.js";
+import { messagesWith, openConversation, type SignedIn, sendMessage, signedInContext, UI_TIMEOUT_MS } from "../support/app.js";
+import { keepPagesOnFailure } from "../support/failures.js";
+import { type Harness, startHarness } from "../support/harness.js";
+
+describe("two users chatting", () => {
+  let h: Harness;
+  let alice: SignedIn;
+  let dave: SignedIn;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    alice = await signedInContext(h.browser, h.baseURL, "alice");
+    dave = await signedInContext(h.browser, h.baseURL, "dave");
+    await openConversation(alice.page, DEMO_NAMES.dave);
+    await openConversation(dave.page, DEMO_NAMES.alice);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  keepPagesOnFailure(() => h?.browser);
+
+  it("delivers each message live to the other side, once, in both directions", async () => {
+    const fromAlice = uniqueText("hello from alice");
+    await sendMessage(alice.page, fromAlice);
+    await messagesWith(dave.page, fromAlice).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await messagesWith(dave.page, fromAlice).getAttribute("data-mine")).toBe("false");
+
+    const fromDave = uniqueText("hi alice, dave here");
+    await sendMessage(dave.page, fromDave);
+    await messagesWith(alice.page, fromDave).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await messagesWith(alice.page, fromDave).getAttribute("data-mine")).toBe("false");
+
+    const fromAliceAgain = uniqueText("and back to dave");
+    await sendMessage(alice.page, fromAliceAgain);
+    await messagesWith(dave.page, fromAliceAgain).waitFor({ timeout: UI_TIMEOUT_MS });
+
+    // Each later message arrived after the earlier ones, so a duplicate of an earlier one would be here by now.
+    for (const page of [alice.page, dave.page]) {
+      for (const text of [fromAlice, fromDave, fromAliceAgain]) {
+        expect(await messagesWith(page, text).count(), `"${text}" on ${page === alice.page ? "alice" : "dave"}'s screen`).toBe(1);
+      }
+    }
+    // The sender's own copy is confirmed (not pending) once the server has it.
+    await expect
+      .poll(() => messagesWith(alice.page, fromAlice).getAttribute("data-pending"), { timeout: UI_TIMEOUT_MS })
+      .toBe("false");
+    expect(await messagesWith(alice.page, fromAlice).getAttribute("data-mine")).toBe("true");
+  });
+});
