@@ -32,7 +32,7 @@ export interface ShapeOptions {
   runs: number;
 }
 
-export const SHAPE_DEFAULTS: ShapeOptions = { messages: 100_000, arrayMessages: 20_000, runs: 3 };
+export const SHAPE_DEFAULTS: ShapeOptions = { messages: 100_000, arrayMessages: 20_000, runs: 2 };
 
 export interface ShapeRow {
   case: string;
@@ -73,14 +73,19 @@ function record(i: number, writer: number): MessageRecord {
   };
 }
 
-/** One update per message, written by two docs that apply each other's updates. */
+/**
+ * One update per message, written by two docs. With `exchange`, each doc applies the
+ * other's updates before writing, so array inserts reference the other writer's items as
+ * they would live. Map writes of fresh keys reference nothing (no left/right origin), so
+ * they skip the exchange and generation takes half the time with identical updates.
+ */
 function history(
   count: number,
   write: (doc: Y.Doc, r: MessageRecord) => void,
-  singleWriter = false,
-): { updates: Uint8Array[]; last: Y.Doc } {
+  opts: { singleWriter?: boolean; exchange: boolean },
+): Uint8Array[] {
   const docs = [new Y.Doc(), new Y.Doc()] as const;
-  const writers = singleWriter ? new Uint8Array(count) : writerOf(count);
+  const writers = opts.singleWriter ? new Uint8Array(count) : writerOf(count);
   const updates: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const w = writers[i] as number;
@@ -93,11 +98,12 @@ function history(
     from.off("update", onUpdate);
     for (const u of captured) {
       updates.push(u);
-      Y.applyUpdate(to, u);
+      if (opts.exchange) Y.applyUpdate(to, u);
     }
   }
   docs[0].destroy();
-  return { updates, last: docs[1] };
+  docs[1].destroy();
+  return updates;
 }
 
 /** Collects garbage between measurements when node runs with --expose-gc (the bench script does). */
@@ -110,6 +116,8 @@ function measure(
   runs: number,
   open: (doc: Y.Doc) => void,
   read: (doc: Y.Doc) => void,
+  /** Sees the last opened doc before it is destroyed. */
+  keep?: (doc: Y.Doc) => void,
 ): { applyMs: number; readMs: number } {
   const apply: number[] = [];
   const reads: number[] = [];
@@ -118,9 +126,9 @@ function measure(
     const doc = new Y.Doc();
     apply.push(timeRuns(1, () => open(doc))[0] as number);
     reads.push(timeRuns(1, () => read(doc))[0] as number);
+    if (r === runs - 1) keep?.(doc);
     doc.destroy();
   }
-  if (process.env.BENCH_DEBUG) console.log("runs", apply.map((x) => x.toFixed(0)).join(" "));
   return { applyMs: Math.min(...apply), readMs: Math.min(...reads) };
 }
 
@@ -155,17 +163,15 @@ export function docShapeBench(options: Partial<ShapeOptions> = {}) {
   const arrayWrite = (doc: Y.Doc, r: MessageRecord) => void doc.getArray<MessageRecord>(MESSAGES_ROOT).push([r]);
   const mapWrite = (doc: Y.Doc, r: MessageRecord) => void doc.getMap<MessageRecord>(MESSAGES_ROOT).set(r.id, r);
   for (const write of [arrayWrite, mapWrite]) {
-    const warm = history(2000, write);
-    warm.last.destroy();
-    measure(2, replay(warm.updates), write === arrayWrite ? readArray : readMap);
+    const warm = history(2000, write, { exchange: write === arrayWrite });
+    measure(2, replay(warm), write === arrayWrite ? readArray : readMap);
   }
 
   // (a) Y.Array, at two sizes to see whether replay is linear before extrapolating.
   const scale = o.messages / o.arrayMessages;
   const arrayCase = (label: string, singleWriter: boolean) => {
     const at = (n: number) => {
-      const { updates, last } = history(n, arrayWrite, singleWriter);
-      last.destroy();
+      const updates = history(n, arrayWrite, { singleWriter, exchange: !singleWriter });
       return { updates, ...measure(o.runs, replay(updates), readArray) };
     };
     const half = at(Math.round(o.arrayMessages / 2));
@@ -196,29 +202,29 @@ export function docShapeBench(options: Partial<ShapeOptions> = {}) {
   const growth = [arrayCase("(a) Y.Array", false), arrayCase("(a') Y.Array, 1 writer", true)];
 
   // (b) Y.Map keyed by id: at the Y.Array's size (a measured comparison), then full size.
-  const smallMap = history(o.arrayMessages, mapWrite);
-  smallMap.last.destroy();
+  const smallMap = history(o.arrayMessages, mapWrite, { exchange: false });
   rows.push({
     case: "(b) Y.Map, replay 1 update/msg",
     messages: o.arrayMessages,
-    updates: smallMap.updates.length,
-    bytes: sum(smallMap.updates),
-    ...measure(o.runs, replay(smallMap.updates), readMap),
+    updates: smallMap.length,
+    bytes: sum(smallMap),
+    ...measure(o.runs, replay(smallMap), readMap),
   });
-  const map = history(o.messages, mapWrite);
-  const mapReplay = measure(Math.min(o.runs, 2), replay(map.updates), readMap);
+  const map = history(o.messages, mapWrite, { exchange: false });
+  let snapshot: Uint8Array = new Uint8Array();
+  const mapReplay = measure(Math.min(o.runs, 2), replay(map), readMap, (doc) => {
+    snapshot = Y.encodeStateAsUpdate(doc);
+  });
   rows.push({
     case: "(b) Y.Map, replay 1 update/msg",
     messages: o.messages,
-    updates: map.updates.length,
-    bytes: sum(map.updates),
+    updates: map.length,
+    bytes: sum(map),
     ...mapReplay,
   });
 
   // (c) compacted snapshot of the same map.
-  const snapshot = Y.encodeStateAsUpdate(map.last);
-  map.last.destroy();
-  map.updates.length = 0;
+  map.length = 0;
   const snap = measure(o.runs, (doc) => Y.applyUpdate(doc, snapshot), readMap);
   rows.push({
     case: "(c) Y.Map, compacted snapshot",
@@ -229,9 +235,10 @@ export function docShapeBench(options: Partial<ShapeOptions> = {}) {
   });
 
   // (d) what our client opens: the head segment's snapshot plus the first history page.
-  const segment = history(SEGMENT_MESSAGES, mapWrite);
-  const segmentSnapshot = Y.encodeStateAsUpdate(segment.last);
-  segment.last.destroy();
+  let segmentSnapshot: Uint8Array = new Uint8Array();
+  measure(1, replay(history(SEGMENT_MESSAGES, mapWrite, { exchange: false })), readMap, (doc) => {
+    segmentSnapshot = Y.encodeStateAsUpdate(doc);
+  });
   const page = httpPage();
   const ours = measure(
     o.runs * 3,

@@ -6,6 +6,7 @@
  *   npm run bench                       all four
  *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client
  *   npm run bench -- --quick            smaller sizes, for trying the harness
+ *   npm run bench -- --tmpfs            relay: also run ours with SQLite on tmpfs (fsync vs CPU)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -30,6 +31,7 @@ const only = args
   ?.slice("--only=".length)
   .split(",");
 const quick = args.includes("--quick");
+const tmpfs = args.includes("--tmpfs");
 const parts = PARTS.filter((p) => !only || only.includes(p));
 const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
 if (unknown.length > 0) {
@@ -73,6 +75,7 @@ await run("relay", () =>
   relayBench({
     ours: oursSkipReason === null,
     oursSkipReason: oursSkipReason ?? undefined,
+    tmpfs,
     options: quick ? { rounds: 1, pairs: 10, pacedMessages: 20, saturatedMessages: 40 } : {},
   }),
 );

@@ -73,7 +73,8 @@ function png(size) {
 for (const size of [192, 512]) writeFileSync(new URL(`icon-${size}.png`, out), png(size));
 writeFileSync(
   new URL("icon.svg", out),
-  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" role="img" aria-labelledby="t">
+  <title id="t">Messenger</title>
   <rect width="100" height="100" rx="22" fill="#1d4ed8"/>
   <path fill="#fff" fill-rule="evenodd" d="M36 28h28a10 10 0 0 1 10 10v14a10 10 0 0 1-10 10H44L30 76V62.4A10 10 0 0 1 26 54V38a10 10 0 0 1 10-10z
     M40 45a2.8 2.8 0 1 0 0 .01zM50 45a2.8 2.8 0 1 0 0 .01zM60 45a2.8 2.8 0 1 0 0 .01z"/>

@@ -105,7 +105,7 @@ function App(): JSX.Element {
 }
 
 const root = document.getElementById("root");
-if (!root) throw new Error("index.html must contain <div id=\"root\">.");
+if (!root) throw new Error('index.html must contain <div id="root">.');
 render(() => <App />, root);
 void session.boot();
 

@@ -39,7 +39,12 @@ export interface ApiMessage {
   text: string;
 }
 
-async function call<T>(session: Pick<ApiSession, "baseURL"> & { token?: string }, method: string, path: string, body?: unknown): Promise<{ res: Response; json: T }> {
+async function call<T>(
+  session: Pick<ApiSession, "baseURL"> & { token?: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ res: Response; json: T }> {
   const headers: Record<string, string> = { origin: session.baseURL };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (session.token) headers.authorization = `Bearer ${session.token}`;
@@ -55,29 +60,42 @@ async function call<T>(session: Pick<ApiSession, "baseURL"> & { token?: string }
 
 /** Signs in by username over HTTP (counts against the server's sign-in rate limit). */
 export async function apiSignIn(baseURL: string, username: string, password = DEMO_PASSWORD): Promise<ApiSession> {
-  const { res, json } = await call<{ user: { id: string } }>({ baseURL }, "POST", "/api/auth/sign-in/username", { username, password });
+  const { res, json } = await call<{ user: { id: string } }>({ baseURL }, "POST", "/api/auth/sign-in/username", {
+    username,
+    password,
+  });
   const token = res.headers.get("set-auth-token");
   if (!token) throw new Error("sign-in answered without a set-auth-token header");
   return { baseURL, token, userId: json.user.id };
 }
 
 export async function apiConversations(session: ApiSession): Promise<ConversationSummary[]> {
-  return (await call<{ conversations: ConversationSummary[] }>(session, "GET", "/api/conversations")).json.conversations;
+  return (await call<{ conversations: ConversationSummary[] }>(session, "GET", "/api/conversations")).json
+    .conversations;
 }
 
 /** The direct conversation between the session's user and `peerId` (created if needed). */
 export async function apiConversationWith(session: ApiSession, peerId: string): Promise<ConversationSummary> {
-  return (await call<{ conversation: ConversationSummary }>(session, "POST", "/api/conversations", { userId: peerId })).json.conversation;
+  return (await call<{ conversation: ConversationSummary }>(session, "POST", "/api/conversations", { userId: peerId }))
+    .json.conversation;
 }
 
 /** The newest `limit` messages of a conversation, oldest first. */
 export async function apiMessages(session: ApiSession, conversationId: string, limit = 200): Promise<ApiMessage[]> {
-  return (await call<{ messages: ApiMessage[] }>(session, "GET", `/api/conversations/${conversationId}/messages?limit=${limit}`)).json.messages;
+  return (
+    await call<{ messages: ApiMessage[] }>(
+      session,
+      "GET",
+      `/api/conversations/${conversationId}/messages?limit=${limit}`,
+    )
+  ).json.messages;
 }
 
 export async function apiPostMessage(session: ApiSession, conversationId: string, text: string): Promise<ApiMessage> {
   const id = randomUUID().replaceAll("-", "");
-  return (await call<{ message: ApiMessage }>(session, "POST", `/api/conversations/${conversationId}/messages`, { id, text })).json.message;
+  return (
+    await call<{ message: ApiMessage }>(session, "POST", `/api/conversations/${conversationId}/messages`, { id, text })
+  ).json.message;
 }
 
 export async function apiRevokeOtherSessions(session: ApiSession): Promise<void> {

@@ -32,7 +32,12 @@ export interface SignedIn {
 }
 
 /** A fresh browser context (its own cookies and storage) with `username` signed in. */
-export async function signedInContext(browser: Browser, baseURL: string, username: string, viewport: Viewport = "desktop"): Promise<SignedIn> {
+export async function signedInContext(
+  browser: Browser,
+  baseURL: string,
+  username: string,
+  viewport: Viewport = "desktop",
+): Promise<SignedIn> {
   const context = await newContext(browser, baseURL, viewport);
   const page = await context.newPage();
   await signIn(page, username);

@@ -1,6 +1,7 @@
 /** Runs axe-core in the page and returns the serious and critical violations. */
-import { createRequire } from "node:module";
+
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -19,7 +20,14 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   const violations = await page.evaluate(async () => {
     // biome-ignore lint/suspicious/noExplicitAny: axe is injected as a global
     const result = await (window as any).axe.run(document, { resultTypes: ["violations"] });
-    return (result.violations as Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>).map((v) => ({
+    return (
+      result.violations as Array<{
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: Array<{ target: string[] }>;
+      }>
+    ).map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,

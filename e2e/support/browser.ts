@@ -5,12 +5,19 @@ import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, devices, type Page } from "playwright-core";
 
 export const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
-export const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "screenshots");
+export const SCREENSHOTS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "docs",
+  "screenshots",
+);
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -28,7 +35,11 @@ export async function launchBrowser(): Promise<Browser> {
 
 export type Viewport = "desktop" | "phone";
 
-export async function newContext(browser: Browser, baseURL: string, viewport: Viewport = "desktop"): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  viewport: Viewport = "desktop",
+): Promise<BrowserContext> {
   const options =
     viewport === "phone"
       ? { ...devices["iPhone 13"], viewport: { width: 390, height: 844 }, baseURL, serviceWorkers: "allow" as const }
@@ -37,7 +48,13 @@ export async function newContext(browser: Browser, baseURL: string, viewport: Vi
   return browser.newContext(rest);
 }
 
+/** The viewport at CSS pixels (a phone's 3× device pixels would triple each side), into docs/screenshots/. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await page.screenshot({
+    path: path.join(SCREENSHOTS, `${name}.png`),
+    scale: "css",
+    animations: "disabled",
+    caret: "hide",
+  });
 }

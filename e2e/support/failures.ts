@@ -20,6 +20,7 @@ export function keepPagesOnFailure(browser: () => Browser | undefined): void {
       for (const page of context.pages()) {
         n++;
         await page.screenshot({ path: path.join(dir, `page-${n}.png`) }).catch(() => {});
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text (what a person saw) is the point here
         const text = await page.evaluate(() => document.body.innerText).catch((e: unknown) => String(e));
         fs.writeFileSync(path.join(dir, `page-${n}.txt`), `${page.url()}\n\n${text}`);
       }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiConversationWith, apiPostMessage, apiSignIn, DEMO_NAMES, uniqueText } from "../support/api.js";
-import { conversationItem, goToSection, type SignedIn, signedInContext, signedInUserId, UI_TIMEOUT_MS } from "../support/app.js";
+import {
+  conversationItem,
+  goToSection,
+  type SignedIn,
+  signedInContext,
+  signedInUserId,
+  UI_TIMEOUT_MS,
+} from "../support/app.js";
 import { keepPagesOnFailure } from "../support/failures.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
@@ -31,7 +38,9 @@ describe("the Active list", () => {
 
     const erinItem = conversationItem(alice.page, DEMO_NAMES.erin);
     await erinItem.waitFor({ timeout: UI_TIMEOUT_MS });
-    await expect.poll(() => items.first().getAttribute("data-conversation-id"), { timeout: UI_TIMEOUT_MS }).toBe(conversation.id);
+    await expect
+      .poll(() => items.first().getAttribute("data-conversation-id"), { timeout: UI_TIMEOUT_MS })
+      .toBe(conversation.id);
     await expect.poll(async () => (await erinItem.textContent()) ?? "", { timeout: UI_TIMEOUT_MS }).toContain(text);
   });
 });

@@ -52,7 +52,15 @@ async function idsAbove(log: Locator, id: string): Promise<string[]> {
  * Holds every older-messages request until released, so the test can note what is at
  * the top of the view before the older page arrives (no race with a fast server).
  */
-async function holdOlderPages(page: Page) {
+interface OlderPages {
+  requested(): number;
+  /** Lets the held request (and only it) through. */
+  release(): void;
+  /** Lets everything through from now on. */
+  stop(): Promise<void>;
+}
+
+async function holdOlderPages(page: Page): Promise<OlderPages> {
   let release: () => void = () => {};
   let gate = new Promise<void>((r) => {
     release = r;
@@ -65,6 +73,10 @@ async function holdOlderPages(page: Page) {
   });
   return {
     requested: () => requested,
+    async stop() {
+      release();
+      await page.unroute(OLDER_PAGE_URL);
+    },
     release() {
       release();
       gate = new Promise<void>((r) => {
@@ -74,9 +86,71 @@ async function holdOlderPages(page: Page) {
   };
 }
 
+/** Scrolls the log to the very top twice, checking each time that the view holds still. */
+async function scrollToTopTwice(page: Page, older: OlderPages): Promise<void> {
+  const log = page.getByRole("log", { name: "Messages" });
+  for (let round = 1; round <= 2; round++) {
+    const requestedBefore = older.requested();
+    const heightBefore = await log.evaluate((el) => el.scrollHeight);
+    await log.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await expect
+      .poll(() => older.requested(), { timeout: UI_TIMEOUT_MS, message: `round ${round}: older page requested` })
+      .toBeGreaterThan(requestedBefore);
+    const anchor = await topVisibleMessage(log);
+    const seenAbove = new Set(await idsAbove(log, anchor.id));
+
+    older.release();
+    await expect
+      .poll(() => log.evaluate((el) => el.scrollHeight), {
+        timeout: UI_TIMEOUT_MS,
+        message: `round ${round}: older messages inserted`,
+      })
+      .toBeGreaterThan(heightBefore);
+    // Let new rows be measured and the view re-anchored: wait until scrolling stops changing.
+    let last = -1;
+    await expect
+      .poll(
+        async () => {
+          const now = await log.evaluate((el) => el.scrollTop);
+          const settled = now === last;
+          last = now;
+          return settled;
+        },
+        { timeout: UI_TIMEOUT_MS, interval: 250 },
+      )
+      .toBe(true);
+
+    const after = await offsetOf(log, anchor.id);
+    const nowAtTop = await topVisibleMessage(log);
+    const moved = `round ${round}: message ${anchor.id} was ${anchor.offset.toFixed(1)}px below the log's top; now ${
+      after === null ? "it is not even rendered" : `it is ${after.toFixed(1)}px below`
+    } and ${nowAtTop.id} is at the top (${nowAtTop.offset.toFixed(1)}px)`;
+    expect(after, moved).not.toBeNull();
+    expect(Math.abs((after as number) - anchor.offset), moved).toBeLessThanOrEqual(MAX_SHIFT_PX);
+    const newAbove = (await idsAbove(log, anchor.id)).filter((id) => !seenAbove.has(id));
+    expect(newAbove.length, `round ${round}: older messages are rendered above the anchor`).toBeGreaterThan(0);
+  }
+}
+
+/** Whether the message is wholly inside the log's visible box. */
+async function inView(log: Locator, id: string): Promise<boolean> {
+  return log.evaluate((el, messageId) => {
+    const m = el.querySelector(`[data-testid="message"][data-message-id="${messageId}"]`);
+    if (!m) return false;
+    const r = m.getBoundingClientRect();
+    const l = el.getBoundingClientRect();
+    return r.top >= l.top - 1 && r.bottom <= l.bottom + 1;
+  }, id);
+}
+
 describe("infinite scroll in a long conversation", () => {
   let h: Harness;
   let alice: SignedIn;
+  let log: Locator;
+  /** The newest message, at the bottom when the conversation opens. */
+  let newestId: string;
 
   beforeAll(async () => {
     h = await startHarness();
@@ -87,47 +161,31 @@ describe("infinite scroll in a long conversation", () => {
   });
   keepPagesOnFailure(() => h?.browser);
 
-  it("loads older messages at the top and keeps the top message where it was", async () => {
-    const { page } = alice;
-    const older = await holdOlderPages(page);
-    await openConversation(page, DEMO_NAMES.bob);
-    const log = page.getByRole("log", { name: "Messages" });
+  it("opens at the newest message", async () => {
+    await openConversation(alice.page, DEMO_NAMES.bob);
+    log = alice.page.getByRole("log", { name: "Messages" });
     await log.getByTestId("message").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    newestId = (await log.getByTestId("message").last().getAttribute("data-message-id")) ?? "";
+    await expect.poll(() => inView(log, newestId), { timeout: UI_TIMEOUT_MS }).toBe(true);
+  });
 
-    for (let round = 1; round <= 2; round++) {
-      const requestedBefore = older.requested();
-      const heightBefore = await log.evaluate((el) => el.scrollHeight);
-      await log.evaluate((el) => {
-        el.scrollTop = 0;
-      });
-      await expect.poll(() => older.requested(), { timeout: UI_TIMEOUT_MS, message: `round ${round}: older page requested` }).toBeGreaterThan(requestedBefore);
-      const anchor = await topVisibleMessage(log);
-      const seenAbove = new Set(await idsAbove(log, anchor.id));
-
-      older.release();
-      await expect
-        .poll(() => log.evaluate((el) => el.scrollHeight), { timeout: UI_TIMEOUT_MS, message: `round ${round}: older messages inserted` })
-        .toBeGreaterThan(heightBefore);
-      // Let rows be measured and the anchor re-applied: wait until the top message stops moving.
-      let last = await offsetOf(log, anchor.id);
-      await expect
-        .poll(
-          async () => {
-            const now = await offsetOf(log, anchor.id);
-            const settled = now !== null && last !== null && Math.abs(now - last) < 0.5;
-            last = now;
-            return settled;
-          },
-          { timeout: UI_TIMEOUT_MS, interval: 200 },
-        )
-        .toBe(true);
-
-      const after = await offsetOf(log, anchor.id);
-      expect(after, `round ${round}: message ${anchor.id} is still rendered`).not.toBeNull();
-      expect(Math.abs((after as number) - anchor.offset), `round ${round}: message at the top moved from ${anchor.offset}px to ${after}px`).toBeLessThanOrEqual(MAX_SHIFT_PX);
-      const newAbove = (await idsAbove(log, anchor.id)).filter((id) => !seenAbove.has(id));
-      expect(newAbove.length, `round ${round}: older messages are rendered above the anchor`).toBeGreaterThan(0);
-      expect(await log.evaluate((el) => el.scrollTop), `round ${round}: the view stayed put instead of showing the top`).toBeGreaterThan(0);
+  it("loads older messages at the top and keeps the top message where it was", async () => {
+    const older = await holdOlderPages(alice.page);
+    try {
+      await scrollToTopTwice(alice.page, older);
+    } finally {
+      await older.stop();
     }
+  });
+
+  it("offers Jump to newest once scrolled up, and it brings the newest message back into view", async () => {
+    await log.evaluate((el) => {
+      el.scrollTop = el.scrollHeight / 2;
+    });
+    const jump = alice.page.getByRole("button", { name: "Jump to newest" });
+    await jump.waitFor({ timeout: UI_TIMEOUT_MS });
+    await jump.click();
+    await jump.waitFor({ state: "hidden", timeout: UI_TIMEOUT_MS });
+    await expect.poll(() => inView(log, newestId), { timeout: UI_TIMEOUT_MS }).toBe(true);
   });
 });

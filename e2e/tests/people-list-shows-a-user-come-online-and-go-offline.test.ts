@@ -34,6 +34,8 @@ describe("presence in the People list", () => {
 
     await bob.context.close();
     await expect.poll(() => bobItem.getAttribute("data-online"), { timeout: UI_TIMEOUT_MS }).toBe("false");
-    await expect.poll(async () => (await bobItem.textContent()) ?? "", { timeout: UI_TIMEOUT_MS }).toContain("Last seen");
+    await expect
+      .poll(async () => (await bobItem.textContent()) ?? "", { timeout: UI_TIMEOUT_MS })
+      .toContain("Last seen");
   });
 });

@@ -1,7 +1,15 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES, uniqueText } from "../support/api.js";
-import { messagesWith, openApp, openConversation, type SignedIn, sendMessage, signedInContext, UI_TIMEOUT_MS } from "../support/app.js";
+import {
+  messagesWith,
+  openApp,
+  openConversation,
+  type SignedIn,
+  sendMessage,
+  signedInContext,
+  UI_TIMEOUT_MS,
+} from "../support/app.js";
 import { keepPagesOnFailure } from "../support/failures.js";
 import { type Harness, startHarness } from "../support/harness.js";
 

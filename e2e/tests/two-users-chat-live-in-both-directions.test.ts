@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES, uniqueText } from "../support/api.js";
-import { messagesWith, openConversation, type SignedIn, sendMessage, signedInContext, UI_TIMEOUT_MS } from "../support/app.js";
+import {
+  messagesWith,
+  openConversation,
+  type SignedIn,
+  sendMessage,
+  signedInContext,
+  UI_TIMEOUT_MS,
+} from "../support/app.js";
 import { keepPagesOnFailure } from "../support/failures.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
@@ -21,6 +28,19 @@ describe("two users chatting", () => {
   });
   keepPagesOnFailure(() => h?.browser);
 
+  it("shows alice typing on dave's screen, and clears it once she sends", async () => {
+    const typing = dave.page.getByTestId("typing-indicator");
+    expect((await typing.textContent())?.trim()).toBe("");
+    await alice.page.getByRole("textbox", { name: "Message" }).pressSequentially("are you the");
+    await expect
+      .poll(async () => (await typing.textContent()) ?? "", { timeout: UI_TIMEOUT_MS })
+      .toContain(`${DEMO_NAMES.alice} is typing`);
+    await alice.page.getByRole("textbox", { name: "Message" }).pressSequentially("re?");
+    await alice.page.getByRole("button", { name: "Send", exact: true }).click();
+    await messagesWith(dave.page, "are you there?").waitFor({ timeout: UI_TIMEOUT_MS });
+    await expect.poll(async () => ((await typing.textContent()) ?? "").trim(), { timeout: UI_TIMEOUT_MS }).toBe("");
+  });
+
   it("delivers each message live to the other side, once, in both directions", async () => {
     const fromAlice = uniqueText("hello from alice");
     await sendMessage(alice.page, fromAlice);
@@ -39,7 +59,10 @@ describe("two users chatting", () => {
     // Each later message arrived after the earlier ones, so a duplicate of an earlier one would be here by now.
     for (const page of [alice.page, dave.page]) {
       for (const text of [fromAlice, fromDave, fromAliceAgain]) {
-        expect(await messagesWith(page, text).count(), `"${text}" on ${page === alice.page ? "alice" : "dave"}'s screen`).toBe(1);
+        expect(
+          await messagesWith(page, text).count(),
+          `"${text}" on ${page === alice.page ? "alice" : "dave"}'s screen`,
+        ).toBe(1);
       }
     }
     // The sender's own copy is confirmed (not pending) once the server has it.

@@ -18,21 +18,25 @@ import { type ConversationRepo, createConversationRepo } from "./conversations/c
 import { type Db, openDatabase } from "./db/database.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createPresence } from "./presence/index.js";
-import { createRelay, type Relay } from "./relay/index.js";
+import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
 
 /** How often expired and over-age sessions are deleted (their sockets close at once). */
 export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
+/** Relay timings a test may shorten (a 100 ms ping instead of 15 s, say). */
+export type RelayTunables = Pick<RelayOptions, "roomIdleUnloadMs" | "compactAfterUpdates" | "sessionSweepMs" | "pingIntervalMs">;
+
 export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
+  relay?: RelayTunables;
 }
 
 export interface RunningServer {
   port: number;
   url: string;
   server: http.Server;
-  services: { config: Config; db: Db; auth: AuthService; repo: ConversationRepo; relay: Relay };
+  services: { config: Config; db: Db; auth: AuthService; repo: ConversationRepo; relay: Relay; presence: Relay["presence"] };
   /** Stops accepting, flushes and compacts documents, closes sockets and the database. */
   close(): Promise<void>;
 }
@@ -54,6 +58,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     authenticate: auth.authenticate,
     sessions: auth.liveness,
     trustedOrigins: config.trustedOrigins,
+    ...options.relay,
   });
   const app = createApp({
     config,
@@ -87,7 +92,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     port,
     url,
     server,
-    services: { config, db, auth, repo, relay },
+    services: { config, db, auth, repo, relay, presence },
     close() {
       closing ??= (async () => {
         clearInterval(sweep);

@@ -109,7 +109,11 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
         continue;
       }
       alive.set(ws, false);
-      ws.ping();
+      try {
+        ws.ping();
+      } catch {
+        ws.terminate(); // not open any more
+      }
     }
   }, deps.pingIntervalMs ?? PING_INTERVAL_MS);
   ping.unref();

@@ -22,6 +22,8 @@ export interface Child {
   readonly output: string[];
   /** Resident set size in bytes, from /proc; NaN once the process is gone. */
   rss(): number;
+  /** CPU time used so far (user + system) in ms, from /proc; NaN once the process is gone. */
+  cpuMs(): number;
   /** Resolves with the first stdout line that parses as JSON and satisfies `pick`. */
   waitForJson<T>(pick: (value: unknown) => T | undefined, timeoutMs: number): Promise<T>;
   exited(): boolean;
@@ -61,6 +63,7 @@ export function startNode(script: string, env: Record<string, string>, args: str
     pid: proc.pid ?? -1,
     output,
     rss: () => readRss(proc.pid ?? -1),
+    cpuMs: () => readCpuMs(proc.pid ?? -1),
     exited: () => exited,
     waitForJson<T>(pick: (value: unknown) => T | undefined, timeoutMs: number) {
       const found = new Promise<T>((resolve, reject) => {
@@ -100,6 +103,21 @@ export function readRss(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
     return kb ? Number(kb) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Clock ticks per second for /proc/<pid>/stat; 100 on every Linux this runs on (USER_HZ). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** utime + stime of a process in ms. CPU time is much less disturbed by other load on the machine than wall time. */
+export function readCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name, which may itself contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
   } catch {
     return Number.NaN;
   }

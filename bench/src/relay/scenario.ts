@@ -11,6 +11,7 @@
  *              its peer) until it wrote `saturatedMessages` (closed loop): the most
  *              messages/s the server sustains with the client process on the same box.
  */
+import os from "node:os";
 import { MESSAGES_ROOT, type MessageRecord, newMessageId } from "@messenger/shared";
 import * as Y from "yjs";
 import { type LatencySummary, summarize } from "../lib/stats.js";
@@ -35,6 +36,7 @@ export interface RelayTarget {
   /** One line on what the server does with each update (persistence, validation). */
   durability: string;
   serverRss(): number;
+  serverCpuMs(): number;
   rooms(count: number): Promise<Room[]>;
   stop(): Promise<void>;
 }
@@ -55,6 +57,8 @@ export interface PhaseResult {
   seconds: number;
   messagesPerSecond: number;
   latencyMs: LatencySummary;
+  /** Server CPU (user + system) per 1000 delivered messages, in ms. */
+  serverCpuMsPer1k: number;
 }
 
 export interface ScenarioResult {
@@ -68,6 +72,8 @@ export interface ScenarioResult {
   rssConnectedBytes: number;
   rssPeakBytes: number;
   rssAfterBytes: number;
+  /** 1-minute load average of the machine when this server's run ended (2 cores: > 2 means contention). */
+  loadAvg: number;
 }
 
 interface BenchClient {
@@ -158,6 +164,7 @@ export async function runScenario(target: RelayTarget, opts: ScenarioOptions): P
         c.inFlight = 0;
       }
       const startedAt = performance.now();
+      const cpuAtStart = target.serverCpuMs();
       lastDeliveredAt = startedAt;
       const done = new Promise<void>((resolve) => {
         const check = setInterval(() => {
@@ -170,6 +177,7 @@ export async function runScenario(target: RelayTarget, opts: ScenarioOptions): P
       start();
       await done;
       const delivered = samples.length;
+      const cpuMs = target.serverCpuMs() - cpuAtStart;
       const seconds = (lastDeliveredAt - startedAt) / 1000;
       return {
         sent: clients.reduce((n, c) => n + c.written, 0),
@@ -178,6 +186,7 @@ export async function runScenario(target: RelayTarget, opts: ScenarioOptions): P
         seconds,
         messagesPerSecond: seconds > 0 ? delivered / seconds : Number.NaN,
         latencyMs: summarize(samples),
+        serverCpuMsPer1k: delivered > 0 ? (cpuMs / delivered) * 1000 : Number.NaN,
       };
     };
 
@@ -227,6 +236,7 @@ export async function runScenario(target: RelayTarget, opts: ScenarioOptions): P
       rssConnectedBytes,
       rssPeakBytes: Math.max(peak.rss, rssAfterBytes),
       rssAfterBytes,
+      loadAvg: os.loadavg()[0] ?? Number.NaN,
     };
   } finally {
     clearInterval(sampler);

@@ -1,4 +1,5 @@
 /** The three servers the relay scenario runs against, each started fresh in its own process. */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { createConversation, type OurServer, signUpMany, startOurServer } from "../lib/our-server.js";
 import { REPO_ROOT, startNode } from "../lib/processes.js";
@@ -21,6 +22,7 @@ async function startPeer(
     url: `ws://127.0.0.1:${port}`,
     durability,
     serverRss: () => child.rss(),
+    serverCpuMs: () => child.cpuMs(),
     async rooms(count) {
       return Array.from(
         { length: count },
@@ -53,15 +55,21 @@ export const startHocuspocus = () =>
  * `users` users are paired round-robin (u0-u1, u0-u2, ...): sign-up hashes a password and
  * is slow, and one user holding several sockets is normal (several tabs and documents).
  */
-export async function startOurs(): Promise<RelayTarget & { server: OurServer }> {
-  const server = await startOurServer();
+export async function startOurs(opts: { tmpfs?: boolean } = {}): Promise<RelayTarget & { server: OurServer }> {
+  // tmpfs: the same server with its SQLite file in RAM, so fsync costs ~nothing; the
+  // difference to the plain row is the price of durability on this disk.
+  const tmpfsDir = opts.tmpfs ? mkdtempSync(path.join(TMPFS, "messenger-bench-")) : undefined;
+  const server = await startOurServer({ dataDir: tmpfsDir });
   return {
-    name: "ours (sync-server)",
+    name: opts.tmpfs ? "ours, SQLite on tmpfs" : "ours (sync-server)",
     kind: "y-websocket",
     url: server.wsUrl,
-    durability: "SQLite, durable; validates every update (schema, author = socket user, membership)",
+    durability: opts.tmpfs
+      ? `as ours, but DATA_DIR on ${TMPFS} (tmpfs): fsync is ~free, durability is not real`
+      : "SQLite, durable (synchronous=FULL, one commit per tick before fan-out); validates every update (schema, author = socket user, membership)",
     server,
     serverRss: () => server.child.rss(),
+    serverCpuMs: () => server.child.cpuMs(),
     async rooms(count) {
       let users = 2;
       while ((users * (users - 1)) / 2 < count) users++;
@@ -87,6 +95,12 @@ export async function startOurs(): Promise<RelayTarget & { server: OurServer }> 
       }
       return rooms;
     },
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      if (tmpfsDir) rmSync(tmpfsDir, { recursive: true, force: true });
+    },
   };
 }
+
+export const TMPFS = "/dev/shm";
+export const tmpfsAvailable = () => existsSync(TMPFS);

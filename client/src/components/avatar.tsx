@@ -19,7 +19,12 @@ function colourFor(id: string): string {
 /** Decorative: the name is always next to it. */
 export function Avatar(props: { id: string; name: string; online?: boolean }): JSX.Element {
   return (
-    <span class="avatar" aria-hidden="true" style={{ background: colourFor(props.id) }} data-online={props.online ? "true" : "false"}>
+    <span
+      class="avatar"
+      aria-hidden="true"
+      style={{ background: colourFor(props.id) }}
+      data-online={props.online ? "true" : "false"}
+    >
       {initials(props.name)}
     </span>
   );

@@ -1,5 +1,5 @@
-import { createEffect, createSignal, type JSX, Show } from "solid-js";
 import { MAX_MESSAGE_TEXT_LENGTH } from "@messenger/shared";
+import { createEffect, createSignal, type JSX, Show } from "solid-js";
 import { Icon } from "./icons.js";
 
 export interface ComposerProps {
@@ -75,7 +75,12 @@ export function Composer(props: ComposerProps): JSX.Element {
           onBlur={() => props.onTyping(false)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" class="btn send" aria-label={props.editing !== null ? "Save" : "Send"} disabled={props.disabled}>
+        <button
+          type="submit"
+          class="btn send"
+          aria-label={props.editing !== null ? "Save" : "Send"}
+          disabled={props.disabled}
+        >
           <Icon name={props.editing !== null ? "check" : "send"} />
         </button>
       </form>

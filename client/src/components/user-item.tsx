@@ -15,7 +15,12 @@ export interface UserItemProps {
 export function UserItem(props: UserItemProps): JSX.Element {
   return (
     <li data-testid="user-item" data-user-id={props.id} data-online={props.online ? "true" : "false"}>
-      <button type="button" class="row" onClick={() => props.onOpen(props.id)} aria-busy={props.busy ? "true" : undefined}>
+      <button
+        type="button"
+        class="row"
+        onClick={() => props.onOpen(props.id)}
+        aria-busy={props.busy ? "true" : undefined}
+      >
         <Avatar id={props.id} name={props.name} online={props.online} />
         <span class="row-main">
           <span class="row-top">

@@ -117,7 +117,16 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     frameObserver.disconnect();
   });
 
-  const [, rest] = splitProps(props, ["rows", "rowKey", "estimate", "children", "top", "onNearTop", "onAtBottomChange", "api"]);
+  const [, rest] = splitProps(props, [
+    "rows",
+    "rowKey",
+    "estimate",
+    "children",
+    "top",
+    "onNearTop",
+    "onAtBottomChange",
+    "api",
+  ]);
   return (
     <div {...rest} ref={scroller} onScroll={onScroll}>
       <div ref={topEl}>{props.top}</div>

@@ -12,7 +12,9 @@ function conv(id: string, lastActivityAt: number, withMessage = true): Conversat
     memberIds: ["me", `peer-${id}`],
     headSegment: 0,
     documents: [`conversation.${id}.0`],
-    lastMessage: withMessage ? { id: `m-${id}-aaaa`, authorId: "me", text: "hi", createdAt: lastActivityAt, deleted: false } : null,
+    lastMessage: withMessage
+      ? { id: `m-${id}-aaaa`, authorId: "me", text: "hi", createdAt: lastActivityAt, deleted: false }
+      : null,
     lastActivityAt,
     createdAt: lastActivityAt - HOUR,
   };
@@ -45,7 +47,10 @@ describe("activeConversations", () => {
   });
 
   it("judges by the last message, not by when the conversation was created", () => {
-    const old = { ...conv("a", NOW - 60_000), lastMessage: { id: "m-old-aaaa", authorId: "x", text: "hi", createdAt: NOW - 5 * 24 * HOUR, deleted: false } };
+    const old = {
+      ...conv("a", NOW - 60_000),
+      lastMessage: { id: "m-old-aaaa", authorId: "x", text: "hi", createdAt: NOW - 5 * 24 * HOUR, deleted: false },
+    };
     expect(activeConversations([old], NOW, "UTC")).toEqual([]);
   });
 
@@ -60,7 +65,10 @@ describe("byNewestActivity", () => {
   });
 
   it("sorts by the last message's time when the conversation was created after it", () => {
-    const recreated = { ...conv("a", NOW), lastMessage: { id: "m-a-aaaa", authorId: "x", text: "", createdAt: NOW - 5 * HOUR, deleted: false } };
+    const recreated = {
+      ...conv("a", NOW),
+      lastMessage: { id: "m-a-aaaa", authorId: "x", text: "", createdAt: NOW - 5 * HOUR, deleted: false },
+    };
     expect(byNewestActivity([recreated, conv("b", NOW - HOUR)]).map((c) => c.id)).toEqual(["b", "a"]);
   });
 });

@@ -14,9 +14,13 @@ describe("errorSentence", () => {
     expect(errorSentence(new ApiError(404, "NOT_FOUND"))).toBe(ERROR_MESSAGES.NOT_FOUND);
   });
   it("phrases better-auth codes itself", () => {
-    expect(errorSentence(new ApiError(401, "INVALID_EMAIL_OR_PASSWORD"))).toBe("That username or email and password do not match.");
+    expect(errorSentence(new ApiError(401, "INVALID_EMAIL_OR_PASSWORD"))).toBe(
+      "That username or email and password do not match.",
+    );
     expect(errorSentence(new ApiError(400, "PASSWORD_TOO_SHORT"))).toBe("Use a password of at least 10 characters.");
-    expect(errorSentence(new ApiError(422, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"))).toBe("An account with that email already exists.");
+    expect(errorSentence(new ApiError(422, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"))).toBe(
+      "An account with that email already exists.",
+    );
   });
   it("says rate limited for any 429", () => {
     expect(errorSentence(new ApiError(429, "SOMETHING"))).toBe(ERROR_MESSAGES.RATE_LIMITED);
@@ -48,7 +52,10 @@ describe("createApi", () => {
 
   it("reports the session as ended on a REST 401 but not on a failed sign-in", async () => {
     let ended = 0;
-    const api = createApi({ onSessionEnded: () => ended++, fetch: fakeFetch(401, { error: { code: "SESSION_ENDED", message: "" } }) });
+    const api = createApi({
+      onSessionEnded: () => ended++,
+      fetch: fakeFetch(401, { error: { code: "SESSION_ENDED", message: "" } }),
+    });
     await expect(api.conversations()).rejects.toMatchObject({ status: 401, code: "SESSION_ENDED" });
     expect(ended).toBe(1);
     await expect(api.signIn("a", "b")).rejects.toBeInstanceOf(ApiError);

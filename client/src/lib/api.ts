@@ -15,13 +15,19 @@ import {
 
 /** Better-auth codes we phrase ourselves (shared only knows the REST codes). */
 const AUTH_MESSAGES: Array<[RegExp, string]> = [
-  [/INVALID_(EMAIL|USERNAME)_OR_PASSWORD|INVALID_PASSWORD|CREDENTIAL/, "That username or email and password do not match."],
+  [
+    /INVALID_(EMAIL|USERNAME)_OR_PASSWORD|INVALID_PASSWORD|CREDENTIAL/,
+    "That username or email and password do not match.",
+  ],
   [/PASSWORD_TOO_SHORT/, "Use a password of at least 10 characters."],
   [/PASSWORD_TOO_LONG/, "That password is too long."],
   [/USERNAME.*(TAKEN|EXISTS)/, "That username is already taken."],
   [/USER_ALREADY_EXISTS|EMAIL.*(TAKEN|EXISTS)/, "An account with that email already exists."],
   [/INVALID_EMAIL/, "Enter a valid email address."],
-  [/USERNAME_TOO_SHORT|USERNAME_TOO_LONG|INVALID_USERNAME/, "Usernames use 3–30 letters, numbers, underscores or dots."],
+  [
+    /USERNAME_TOO_SHORT|USERNAME_TOO_LONG|INVALID_USERNAME/,
+    "Usernames use 3–30 letters, numbers, underscores or dots.",
+  ],
   [/EMAIL_NOT_VERIFIED/, "Please verify your email address first."],
 ];
 
@@ -100,7 +106,10 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
       res = await doFetch(`${base}${path}`, {
         method,
         credentials: "include",
-        headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+        headers:
+          body === undefined
+            ? { accept: "application/json" }
+            : { "content-type": "application/json", accept: "application/json" },
         body: body === undefined ? null : JSON.stringify(body),
       });
     } catch {
@@ -147,13 +156,15 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
     revokeSession: (token: string) => request<unknown>("POST", "/api/auth/revoke-session", { token }),
     revokeOtherSessions: () => request<unknown>("POST", "/api/auth/revoke-other-sessions", {}),
 
-    users: (params: { q?: string; cursor?: string; limit?: number } = {}) => request<UsersPage>("GET", `/api/users${q(params)}`),
+    users: (params: { q?: string; cursor?: string; limit?: number } = {}) =>
+      request<UsersPage>("GET", `/api/users${q(params)}`),
     openConversation: (userId: string) =>
       request<{ conversation: ConversationSummary }>("POST", "/api/conversations", { userId }),
     conversations: () => request<{ conversations: ConversationSummary[] }>("GET", "/api/conversations"),
     activeConversations: (tz: string) =>
       request<{ conversations: ConversationSummary[] }>("GET", `/api/conversations/active${q({ tz })}`),
-    conversation: (id: string) => request<{ conversation: ConversationSummary }>("GET", `/api/conversations/${encodeURIComponent(id)}`),
+    conversation: (id: string) =>
+      request<{ conversation: ConversationSummary }>("GET", `/api/conversations/${encodeURIComponent(id)}`),
     messages: (id: string, params: { before?: string; limit?: number } = {}) =>
       request<MessagesPage>("GET", `/api/conversations/${encodeURIComponent(id)}/messages${q(params)}`),
     postMessage: (id: string, message: { id: string; text: string }) =>

@@ -27,7 +27,9 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
   const inboxVersion = observeType(inboxMap(inbox.doc), onCleanup);
 
   // Known before the inbox document syncs: cached, fetched, or just created.
-  const [fetched, setFetched] = createSignal<ConversationSummary[]>(readJson(localStorage, cacheKey("conversations")) ?? []);
+  const [fetched, setFetched] = createSignal<ConversationSummary[]>(
+    readJson(localStorage, cacheKey("conversations")) ?? [],
+  );
   const [created, setCreated] = createSignal<ConversationSummary[]>([]);
 
   const conversations = createMemo(() => {
@@ -127,7 +129,9 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     remember: (c: ConversationSummary) => setCreated((list) => [...list.filter((x) => x.id !== c.id), c]),
     /** The existing conversation with a user, if this browser knows it. */
     conversationWith: (otherId: string) =>
-      conversations().find((c) => c.memberIds.length <= 2 && c.memberIds.includes(otherId) && peerId(c, userId) === otherId),
+      conversations().find(
+        (c) => c.memberIds.length <= 2 && c.memberIds.includes(otherId) && peerId(c, userId) === otherId,
+      ),
     inboxSynced: inbox.synced,
   };
 }

@@ -4,8 +4,8 @@
  * sending, editing and deleting; typing awareness. Create inside a Solid root.
  */
 import {
-  addMessage,
   type AwarenessState,
+  addMessage,
   type ConversationSummary,
   deleteMessage,
   editMessage,
@@ -69,10 +69,11 @@ export function createConversationStore(deps: {
     on(docNames, (names) => {
       const current = untrack(handles);
       const next = names.map((name) => current.find((h) => h.name === name) ?? sync.acquire(name));
-      for (const h of current) if (!names.includes(h.name)) {
-        sync.release(h.name);
-        versions.delete(h.name);
-      }
+      for (const h of current)
+        if (!names.includes(h.name)) {
+          sync.release(h.name);
+          versions.delete(h.name);
+        }
       setHandles(next);
     }),
   );
@@ -94,7 +95,7 @@ export function createConversationStore(deps: {
   );
   createEffect(() => {
     const h = head();
-    if (h && h.loaded()) setHeadCount(liveLists()[0]?.length ?? 0);
+    if (h?.loaded()) setHeadCount(liveLists()[0]?.length ?? 0);
   });
 
   const [older, setOlder] = createSignal<MessageRecord[]>([]);

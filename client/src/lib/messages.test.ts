@@ -57,13 +57,21 @@ describe("timelineRows", () => {
   const HOUR = 3_600_000;
 
   it("puts a day separator before the first message of each day", () => {
-    const rows = timelineRows([rec("m1aaaaaaa", T0), rec("m2aaaaaaa", T0 + HOUR), rec("m3aaaaaaa", T0 + 24 * HOUR)], opts);
+    const rows = timelineRows(
+      [rec("m1aaaaaaa", T0), rec("m2aaaaaaa", T0 + HOUR), rec("m3aaaaaaa", T0 + 24 * HOUR)],
+      opts,
+    );
     expect(rows.map((r) => r.key)).toEqual(["day:2024-05-15", "m1aaaaaaa", "m2aaaaaaa", "day:2024-05-16", "m3aaaaaaa"]);
   });
 
   it("starts a new run when the author changes or after a long pause", () => {
     const rows = timelineRows(
-      [rec("m1aaaaaaa", T0, "a"), rec("m2aaaaaaa", T0 + 1000, "a"), rec("m3aaaaaaa", T0 + 2000, "b"), rec("m4aaaaaaa", T0 + HOUR, "b")],
+      [
+        rec("m1aaaaaaa", T0, "a"),
+        rec("m2aaaaaaa", T0 + 1000, "a"),
+        rec("m3aaaaaaa", T0 + 2000, "b"),
+        rec("m4aaaaaaa", T0 + HOUR, "b"),
+      ],
       opts,
     );
     const runs = rows.flatMap((r) => (r.kind === "message" ? [r.startsRun] : []));

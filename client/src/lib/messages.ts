@@ -37,7 +37,12 @@ export function mergeMessages(sources: ReadonlyArray<ReadonlyArray<MessageRecord
 
 export type TimelineRow =
   | { kind: "day"; key: string; at: number }
-  | { kind: "message"; key: string; record: MessageRecord; /** First of a run by one author on one day. */ startsRun: boolean };
+  | {
+      kind: "message";
+      key: string;
+      record: MessageRecord /** First of a run by one author on one day. */;
+      startsRun: boolean;
+    };
 
 /** Messages by one author closer than this stay in one visual run (no repeated spacing). */
 export const RUN_GAP_MS = 5 * 60_000;
@@ -72,9 +77,12 @@ export function timelineRows(
       newDay = true;
       const key = `day:${day}`;
       const old = previous.get(key);
-      rows.push(old && old.kind === "day" && old.at === record.createdAt ? old : { kind: "day", key, at: record.createdAt });
+      rows.push(
+        old && old.kind === "day" && old.at === record.createdAt ? old : { kind: "day", key, at: record.createdAt },
+      );
     }
-    const startsRun = newDay || !prev || prev.author !== record.author || record.createdAt - prev.createdAt > RUN_GAP_MS;
+    const startsRun =
+      newDay || !prev || prev.author !== record.author || record.createdAt - prev.createdAt > RUN_GAP_MS;
     const old = previous.get(record.id);
     rows.push(
       old && old.kind === "message" && old.record === record && old.startsRun === startsRun

@@ -45,10 +45,6 @@ export function applyPresenceFrame(state: PresenceMap, frame: PresenceFrame): Ma
 }
 
 /** Live presence wins over what a (possibly old) REST listing said. */
-export function resolvePresence(
-  live: PresenceMap,
-  userId: string,
-  fallback: PresenceEntry,
-): PresenceEntry {
+export function resolvePresence(live: PresenceMap, userId: string, fallback: PresenceEntry): PresenceEntry {
   return live.get(userId) ?? fallback;
 }

@@ -28,7 +28,11 @@ export function createSessionStore(api: Api, hooks: { beforeClear: () => void })
   async function loadFromServer(): Promise<boolean> {
     const info = await api.getSession();
     if (!info) return false;
-    const stored: StoredSession = { user: info.user, sessionId: info.session.id ?? null, token: info.session.token ?? null };
+    const stored: StoredSession = {
+      user: info.user,
+      sessionId: info.session.id ?? null,
+      token: info.session.token ?? null,
+    };
     writeJson(localStorage, LAST_SESSION_KEY, stored);
     setState({ status: "signed-in", ...stored });
     return true;

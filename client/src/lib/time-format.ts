@@ -24,14 +24,18 @@ function dateFormat(options: Intl.DateTimeFormatOptions, { locale, timeZone }: F
 
 /** "2024-05-01" for the calendar day of `at` in the time zone; comparable as a string. */
 export function dayKey(at: number, opts: FormatOptions = {}): string {
-  const parts = dateFormat({ year: "numeric", month: "2-digit", day: "2-digit" }, { ...opts, locale: "en-US" }).formatToParts(at);
+  const parts = dateFormat(
+    { year: "numeric", month: "2-digit", day: "2-digit" },
+    { ...opts, locale: "en-US" },
+  ).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
 
 /** Whole calendar days from `at` to `now` (0 = same day). */
 export function calendarDaysBetween(at: number, now: number, opts: FormatOptions = {}): number {
-  const toUtcDay = (key: string) => Date.UTC(Number(key.slice(0, 4)), Number(key.slice(5, 7)) - 1, Number(key.slice(8, 10)));
+  const toUtcDay = (key: string) =>
+    Date.UTC(Number(key.slice(0, 4)), Number(key.slice(5, 7)) - 1, Number(key.slice(8, 10)));
   return Math.round((toUtcDay(dayKey(now, opts)) - toUtcDay(dayKey(at, opts))) / DAY_MS);
 }
 
@@ -47,7 +51,10 @@ export function formatDayLabel(at: number, now: number, opts: FormatOptions = {}
   if (days === 1) return "Yesterday";
   if (days > 1 && days < 7) return dateFormat({ weekday: "long" }, opts).format(at);
   const sameYear = dayKey(at, opts).slice(0, 4) === dayKey(now, opts).slice(0, 4);
-  return dateFormat(sameYear ? { month: "long", day: "numeric" } : { year: "numeric", month: "long", day: "numeric" }, opts).format(at);
+  return dateFormat(
+    sameYear ? { month: "long", day: "numeric" } : { year: "numeric", month: "long", day: "numeric" },
+    opts,
+  ).format(at);
 }
 
 /** Short time for a list row: the time today, "Yesterday", a weekday this week, else a short date. */
@@ -72,7 +79,12 @@ export function formatAgo(at: number, now: number, opts: FormatOptions = {}): st
 }
 
 /** The presence line under a name: "Online", "Last seen 5 min ago" or "Never seen". */
-export function presenceText(online: boolean, lastSeenAt: number | null, now: number, opts: FormatOptions = {}): string {
+export function presenceText(
+  online: boolean,
+  lastSeenAt: number | null,
+  now: number,
+  opts: FormatOptions = {},
+): string {
   if (online) return "Online";
   if (lastSeenAt === null) return "Never seen";
   return `Last seen ${formatAgo(lastSeenAt, now, opts)}`;

@@ -36,8 +36,20 @@ describe("visibleRange", () => {
   });
 
   it("renders nothing for an empty list", () => {
-    expect(visibleRange(computeLayout([], () => 1), 0, 800, 200)).toEqual({ start: 0, end: 0 });
-    expect(rowAt(computeLayout([], () => 1), 10)).toBe(-1);
+    expect(
+      visibleRange(
+        computeLayout([], () => 1),
+        0,
+        800,
+        200,
+      ),
+    ).toEqual({ start: 0, end: 0 });
+    expect(
+      rowAt(
+        computeLayout([], () => 1),
+        10,
+      ),
+    ).toBe(-1);
   });
 });
 
@@ -47,19 +59,29 @@ describe("scroll anchor", () => {
     const anchor = captureAnchor(before, 130); // inside row 3, 10px down
     expect(anchor).toEqual({ key: "r3", offset: 10 });
     const after = computeLayout([...keys(50, "old"), ...keys(20)], () => 40);
-    expect(anchoredScrollTop(after, anchor!)).toBe(50 * 40 + 130);
+    expect(anchor && anchoredScrollTop(after, anchor)).toBe(50 * 40 + 130);
   });
 
   it("follows a row whose neighbours above were re-measured", () => {
     const before = computeLayout(keys(10), () => 40);
-    const anchor = captureAnchor(before, 200)!;
+    const anchor = captureAnchor(before, 200);
     const after = computeLayout(keys(10), (_k, i) => (i < 5 ? 60 : 40));
-    expect(anchoredScrollTop(after, anchor)).toBe(300);
+    expect(anchor && anchoredScrollTop(after, anchor)).toBe(300);
   });
 
   it("gives up when the anchor row no longer exists", () => {
-    const anchor = captureAnchor(computeLayout(["a"], () => 10), 0)!;
-    expect(anchoredScrollTop(computeLayout(["b"], () => 10), anchor)).toBeNull();
+    const anchor = captureAnchor(
+      computeLayout(["a"], () => 10),
+      0,
+    );
+    expect(anchor).not.toBeNull();
+    expect(
+      anchor &&
+        anchoredScrollTop(
+          computeLayout(["b"], () => 10),
+          anchor,
+        ),
+    ).toBeNull();
   });
 });
 

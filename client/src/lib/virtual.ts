@@ -75,7 +75,12 @@ export function anchoredScrollTop(layout: Layout, anchor: Anchor): number | null
 }
 
 /** A first guess of a row's height before it is measured. */
-export function estimateMessageHeight(text: string, charsPerLine: number, lineHeightPx: number, chromePx: number): number {
+export function estimateMessageHeight(
+  text: string,
+  charsPerLine: number,
+  lineHeightPx: number,
+  chromePx: number,
+): number {
   let lines = 0;
   for (const paragraph of text.split("\n")) lines += Math.max(1, Math.ceil(paragraph.length / charsPerLine));
   return chromePx + lines * lineHeightPx;

@@ -42,7 +42,9 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
                   app.router.navigate(e.currentTarget.getAttribute("href") ?? "/people");
                 }}
               >
-                {props.mode === "active" && app.data.conversations().length ? "See all conversations" : "Find people to message"}
+                {props.mode === "active" && app.data.conversations().length
+                  ? "Browse your conversations"
+                  : "Find someone to message"}
               </a>
             </div>
           }

@@ -1,5 +1,5 @@
 import type { MessageRecord } from "@messenger/shared";
-import { createMemo, createResource, createSignal, type JSX, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { Composer } from "../components/composer.js";
 import { ConnectionStatus } from "../components/connection-status.js";
 import { Icon } from "../components/icons.js";
@@ -35,6 +35,17 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     return p ? app.data.presenceOf(p) : { online: false, lastSeenAt: null };
   };
 
+  createEffect(() => {
+    document.title = `${peerName()} · Messenger`;
+  });
+  onCleanup(() => {
+    document.title = "Messenger";
+  });
+  // Desktop: ready to type. Phone: do not pop the keyboard up unasked.
+  onMount(() => {
+    if (app.isWide()) textarea?.focus({ preventScroll: true });
+  });
+
   const store = createConversationStore({ api: app.api, sync: app.sync, me, id: props.id, summary });
 
   let previousRows = new Map<string, TimelineRow>();
@@ -68,7 +79,9 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   };
 
   const estimate = (row: TimelineRow) =>
-    row.kind === "day" ? 44 : estimateMessageHeight(row.record.text, app.isWide() ? 70 : 32, 22, row.startsRun ? 44 : 38);
+    row.kind === "day"
+      ? 44
+      : estimateMessageHeight(row.record.text, app.isWide() ? 70 : 32, 22, row.startsRun ? 44 : 38);
 
   return (
     <section class="conversation-pane" aria-labelledby="conv-title">
@@ -115,7 +128,9 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
                 when={store.hasMore()}
                 fallback={
                   <Show when={store.ready()}>
-                    <span>{rows().length ? "This is the start of your conversation." : `Say hello to ${peerName()}.`}</span>
+                    <span>
+                      {rows().length ? "This is the start of your conversation." : `Say hello to ${peerName()}.`}
+                    </span>
                   </Show>
                 }
               >
@@ -163,7 +178,7 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
       </div>
       <Show when={deleting()}>
         {(target) => (
-          <div class="confirm-bar" role="group" aria-label="Confirm deletion">
+          <div class="confirm-bar">
             <span>Delete this message for everyone?</span>
             <button type="button" class="btn btn-secondary" onClick={() => setDeleting(null)}>
               Keep

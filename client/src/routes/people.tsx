@@ -1,17 +1,11 @@
-import type { UserSummary } from "@messenger/shared";
 import { createMemo, createSignal, For, type JSX, onCleanup, Show } from "solid-js";
 import { UserItem } from "../components/user-item.js";
 import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
+import { peopleList } from "../lib/people.js";
 import { presenceText } from "../lib/time-format.js";
 
 const SEARCH_DEBOUNCE_MS = 250;
-
-export function matchesQuery(u: UserSummary, q: string): boolean {
-  const needle = q.trim().toLowerCase();
-  if (!needle) return true;
-  return u.name.toLowerCase().includes(needle) || (u.username ?? "").toLowerCase().includes(needle);
-}
 
 /** Everyone, online first, searchable; activating a person opens the 1:1 conversation. */
 export function People(): JSX.Element {
@@ -20,17 +14,7 @@ export function People(): JSX.Element {
   const [busyId, setBusyId] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
 
-  const people = createMemo(() => {
-    const q = query();
-    const list = Array.from(app.data.users().values()).filter((u) => u.id !== app.data.userId && matchesQuery(u, q));
-    const p = (u: UserSummary) => app.data.presenceOf(u.id);
-    return list.sort(
-      (a, b) =>
-        Number(p(b).online) - Number(p(a).online) ||
-        (p(b).lastSeenAt ?? 0) - (p(a).lastSeenAt ?? 0) ||
-        a.name.localeCompare(b.name),
-    );
-  });
+  const people = createMemo(() => peopleList(app.data.users().values(), app.data.userId, query(), app.data.presenceOf));
 
   // The directory is loaded whole; the server search also finds anyone it missed.
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -92,7 +76,11 @@ export function People(): JSX.Element {
           when={people().length > 0}
           fallback={
             <p class="empty">
-              {!app.data.usersLoaded() ? "Loading people…" : query() ? `No one matches “${query()}”.` : "No one else is here yet."}
+              {!app.data.usersLoaded()
+                ? "Loading people…"
+                : query()
+                  ? `No one matches “${query()}”.`
+                  : "No one else is here yet."}
             </p>
           }
         >

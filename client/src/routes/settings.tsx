@@ -1,9 +1,9 @@
 import { createResource, createSignal, For, type JSX, Show } from "solid-js";
 import { SessionItem } from "../components/session-item.js";
-import { describeUserAgent } from "../lib/user-agent.js";
 import { type DeviceSession, errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { formatAgo } from "../lib/time-format.js";
+import { describeUserAgent } from "../lib/user-agent.js";
 
 /** Account, devices (sessions) with revoke, and sign-out. */
 export function Settings(): JSX.Element {

@@ -3,8 +3,8 @@ import { ConnectionStatus } from "../components/connection-status.js";
 import { Nav } from "../components/nav.js";
 import { useApp } from "../lib/app-context.js";
 import type { ListRouteName } from "../lib/router.js";
-import { ConversationList } from "./conversation-list.js";
 import { ConversationScreen } from "./conversation.js";
+import { ConversationList } from "./conversation-list.js";
 import { People } from "./people.js";
 import { Settings } from "./settings.js";
 
@@ -39,7 +39,10 @@ export function Shell(): JSX.Element {
           <span class="spacer" />
           <ConnectionStatus state={app.sync.connection()} />
         </header>
-        <Nav current={conversationId() && !app.isWide() ? null : listName()} onNavigate={(href) => app.router.navigate(href)} />
+        <Nav
+          current={conversationId() && !app.isWide() ? null : listName()}
+          onNavigate={(href) => app.router.navigate(href)}
+        />
       </Show>
       <main class="app-main" id="main">
         <section class="panel list-panel" aria-label="Lists">

@@ -41,7 +41,8 @@ export function SignIn(props: { session: SessionStore; notice: string | null }):
       password: String(data.get("password") ?? ""),
     };
     if (!input.name || !input.username || !input.email) return setError("Fill in every field.");
-    if (input.password.length < MIN_PASSWORD_LENGTH) return setError(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (input.password.length < MIN_PASSWORD_LENGTH)
+      return setError(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
     void run(() => props.session.signUp(input));
   };
 
@@ -72,7 +73,13 @@ export function SignIn(props: { session: SessionStore; notice: string | null }):
                 <Field name="name" label="Name" autocomplete="name" />
                 <Field name="username" label="Username" autocomplete="username" />
                 <Field name="email" label="Email" type="email" autocomplete="email" />
-                <Field name="password" label="Password" type="password" autocomplete="new-password" hint="At least 10 characters." />
+                <Field
+                  name="password"
+                  label="Password"
+                  type="password"
+                  autocomplete="new-password"
+                  hint="At least 10 characters."
+                />
                 <ErrorText error={error()} />
                 <button class="btn" type="submit" disabled={busy()}>
                   Create account
@@ -108,7 +115,13 @@ export function SignIn(props: { session: SessionStore; notice: string | null }):
   );
 }
 
-function Field(props: { name: string; label: string; type?: string; autocomplete: string; hint?: string }): JSX.Element {
+function Field(props: {
+  name: string;
+  label: string;
+  type?: string;
+  autocomplete: string;
+  hint?: string;
+}): JSX.Element {
   const id = `f-${props.name}`;
   return (
     <div class="field">

@@ -140,4 +140,30 @@ describe("relay core", () => {
     expect(rowsWhenReplied.length).toBe(1);
     expect(rowsWhenReplied[0]).toBeGreaterThan(0);
   });
+
+  it("closes a session's sockets when it ends, and expired sessions at the next sweep", async () => {
+    const listeners = new Set<(ids: string[]) => void>();
+    const alive = new Set(["s-alice", "s-bob"]);
+    const t = setUp({
+      sessionSweepMs: 20,
+      sessions: {
+        alive: (ids) => new Set(ids.filter((id) => alive.has(id))),
+        onEnded: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      },
+    });
+    const name = conversationDocName(t.conversation.id, 0);
+    const alice = recordingSocket();
+    const bob = recordingSocket();
+    t.relay.open(alice.socket, user("alice"), name);
+    t.relay.open(bob.socket, user("bob"), name);
+    for (const l of listeners) l(["s-alice"]);
+    expect(alice.closedWith()).toBe(CLOSE_CODES.SESSION_ENDED);
+    expect(bob.closedWith()).toBeNull();
+    alive.delete("s-bob");
+    for (let i = 0; i < 100 && bob.closedWith() === null; i++) await sleep(10);
+    expect(bob.closedWith()).toBe(CLOSE_CODES.SESSION_ENDED);
+  });
 });

@@ -4,7 +4,7 @@
  * the authenticated user; src/ws-adapter.ts joins it to node's http server.
  */
 import type http from "node:http";
-import { CLOSE_CODES, type ConversationSummary, type DocName, messagesMap, parseDocName } from "@messenger/shared";
+import { CLOSE_CODES, type ConversationSummary, messagesMap, parseDocName } from "@messenger/shared";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { type Clock, systemClock } from "../clock.js";
 import type { ConversationRepo } from "../conversations/conversation-repo.js";
@@ -303,5 +303,3 @@ export function createRelay(options: RelayOptions) {
   };
   return relay;
 }
-
-export type { DocName };

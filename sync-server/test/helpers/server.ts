@@ -14,7 +14,7 @@ import { WebSocket } from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { loadConfig } from "../../src/config.js";
-import { type RelayTunables, startForTest } from "./compose.js";
+import { type RelayTunables, startServer } from "../../src/main.js";
 
 export const PASSWORD = "a-long-test-password";
 
@@ -232,7 +232,7 @@ export async function startTestServer(
     },
     dataDir,
   );
-  const running = await startForTest(config, { relay: options.relay });
+  const running = await startServer(config, { relay: options.relay });
   const clients = connectTo(`http://127.0.0.1:${running.port}`, config.baseUrl);
   let closed = false;
   const close = async () => {
@@ -246,7 +246,7 @@ export async function startTestServer(
     if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  return { ...clients, port: running.port, dataDir, config, close, ...running.services };
+  return { ...clients, port: running.port, dataDir, close, ...running.services };
 }
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;

@@ -1,0 +1,130 @@
+/**
+ * axe-core on every screen at desktop and phone sizes, and the screenshots in
+ * docs/screenshots/ (taken here because this file already visits every screen).
+ */
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_NAMES } from "../support/api.js";
+import { conversationItem, goToSection, signIn, UI_TIMEOUT_MS, waitForConversation } from "../support/app.js";
+import { seriousViolations } from "../support/axe.js";
+import { newContext, screenshot, type Viewport } from "../support/browser.js";
+import { keepPagesOnFailure } from "../support/failures.js";
+import { type Harness, startHarness } from "../support/harness.js";
+
+async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  const report = violations
+    .map((v) => `  [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `      at ${n}`).join("\n")}`)
+    .join("\n");
+  expect(violations, `${screen}: ${violations.length} serious or critical violation(s)\n${report}`).toEqual([]);
+}
+
+/** Screens in the order a user meets them; each readies the page and says whether to screenshot it. */
+const SCREENS: Array<{ name: string; shot?: string; open: (page: Page) => Promise<void> }> = [
+  {
+    name: "sign-in",
+    shot: "sign-in",
+    open: async (page) => {
+      await page.goto("/");
+      await page.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "sign-up",
+    open: async (page) => {
+      await page.getByRole("button", { name: "Create an account" }).click();
+      await page.getByRole("heading", { name: "Create account" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "active list",
+    shot: "active",
+    open: async (page) => {
+      await signIn(page, "alice");
+      await goToSection(page, "Active");
+      await page.getByTestId("conversation-item").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "all conversations",
+    open: async (page) => {
+      await goToSection(page, "All conversations");
+      await page.getByTestId("conversation-item").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "people",
+    shot: "people",
+    open: async (page) => {
+      await goToSection(page, "People");
+      await page.getByTestId("user-item").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "conversation",
+    shot: "conversation",
+    open: async (page) => {
+      await goToSection(page, "Active");
+      await conversationItem(page, DEMO_NAMES.bob).getByRole("link").click();
+      await waitForConversation(page, DEMO_NAMES.bob);
+      await page.getByTestId("message").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "settings",
+    shot: "settings",
+    open: async (page) => {
+      await page.goto("/settings");
+      await page.getByRole("heading", { name: "Settings", exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByTestId("session-item").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+];
+
+describe("accessibility", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  keepPagesOnFailure(() => h?.browser);
+
+  it("reports a violation when a page has one (the scan is really running)", async () => {
+    const context = await newContext(h.browser, h.baseURL);
+    try {
+      const page = await context.newPage();
+      await page.goto("/");
+      await page.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.evaluate(() => document.querySelector("main")?.append(document.createElement("button")));
+      expect((await seriousViolations(page)).map((v) => v.id)).toContain("button-name");
+    } finally {
+      await context.close();
+    }
+  });
+
+  for (const viewport of ["desktop", "phone"] satisfies Viewport[]) {
+    describe(`at ${viewport} size`, () => {
+      let context: BrowserContext;
+      let page: Page;
+
+      beforeAll(async () => {
+        context = await newContext(h.browser, h.baseURL, viewport);
+        page = await context.newPage();
+      });
+      afterAll(async () => {
+        await context?.close();
+      });
+
+      for (const screen of SCREENS) {
+        it(`the ${screen.name} screen has no serious or critical violations`, async () => {
+          await screen.open(page);
+          if (screen.shot) await screenshot(page, `${viewport}-${screen.shot}`);
+          await expectNoSeriousViolations(page, `${viewport} ${screen.name}`);
+        });
+      }
+    });
+  }
+});
