@@ -10,7 +10,8 @@ import { defineConfig, type Plugin } from "vite";
 import solid from "vite-plugin-solid";
 
 const clientRoot = fileURLToPath(new URL("./client", import.meta.url));
-const API_TARGET = "http://localhost:3000";
+/** Where the dev server proxies /api and /sync (override to point at a server on another port). */
+const API_TARGET = process.env.MESSENGER_SERVER ?? "http://localhost:3000";
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

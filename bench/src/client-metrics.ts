@@ -253,5 +253,10 @@ async function measureLoads(options: ClientMetricsOptions) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const reason = await ourServerReady();
-  await clientMetrics({ demoUser: "alice", demoPassword: "messenger-demo", serverSkipReason: reason });
+  const { DEMO_PASSWORD, DEMO_USERS } = await import("@messenger/seeds");
+  await clientMetrics({
+    demoUser: DEMO_USERS[0]?.username ?? "alice",
+    demoPassword: DEMO_PASSWORD,
+    serverSkipReason: reason,
+  });
 }
