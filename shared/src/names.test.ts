@@ -3,7 +3,11 @@ import { conversationDocName, inboxDocName, parseDocName } from "./names.js";
 
 describe("document names", () => {
   it("round-trips a conversation segment name", () => {
-    expect(parseDocName(conversationDocName("abc_DEF-1", 12))).toEqual({ kind: "conversation", conversationId: "abc_DEF-1", segment: 12 });
+    expect(parseDocName(conversationDocName("abc_DEF-1", 12))).toEqual({
+      kind: "conversation",
+      conversationId: "abc_DEF-1",
+      segment: 12,
+    });
   });
 
   it("round-trips an inbox name", () => {

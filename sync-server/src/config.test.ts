@@ -31,7 +31,11 @@ describe("configuration", () => {
   });
 
   it("trusts only the app's own origin in production", () => {
-    const config = loadConfig({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), BASE_URL: "https://chat.example.com" });
+    const config = loadConfig({
+      NODE_ENV: "production",
+      AUTH_SECRET: "x".repeat(32),
+      BASE_URL: "https://chat.example.com",
+    });
     expect(config.trustedOrigins).toEqual(["https://chat.example.com"]);
   });
 });

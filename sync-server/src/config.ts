@@ -61,20 +61,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = int("PORT", 3000, 0, 65535);
   const host = env.HOST || "0.0.0.0";
   const dataDir = path.resolve(cwd, env.DATA_DIR || "data");
-  const databasePath = env.DATABASE_PATH === ":memory:" ? ":memory:" : path.resolve(dataDir, env.DATABASE_PATH || "messenger.sqlite");
+  const databasePath =
+    env.DATABASE_PATH === ":memory:" ? ":memory:" : path.resolve(dataDir, env.DATABASE_PATH || "messenger.sqlite");
   const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
-  if (!/^https?:\/\/[^/]+$/.test(baseUrl)) problems.push(`BASE_URL=${baseUrl} must be an origin such as https://chat.example.com.`);
+  if (!/^https?:\/\/[^/]+$/.test(baseUrl))
+    problems.push(`BASE_URL=${baseUrl} must be an origin such as https://chat.example.com.`);
 
   let authSecret = env.AUTH_SECRET ?? "";
   if (authSecret === "") {
-    if (production) problems.push("AUTH_SECRET is required in production: set it to 32+ random characters, e.g. `openssl rand -base64 32`.");
+    if (production)
+      problems.push(
+        "AUTH_SECRET is required in production: set it to 32+ random characters, e.g. `openssl rand -base64 32`.",
+      );
     authSecret = DEV_SECRET;
   } else if (authSecret.length < 32) {
     problems.push("AUTH_SECRET must be at least 32 characters: generate one with `openssl rand -base64 32`.");
   }
 
-  const extraOrigins = (env.TRUSTED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  for (const o of extraOrigins) if (!/^https?:\/\/[^/]+$/.test(o)) problems.push(`TRUSTED_ORIGINS entry ${o} must be an origin such as https://chat.example.com.`);
+  const extraOrigins = (env.TRUSTED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of extraOrigins)
+    if (!/^https?:\/\/[^/]+$/.test(o))
+      problems.push(`TRUSTED_ORIGINS entry ${o} must be an origin such as https://chat.example.com.`);
   const devOrigins = production ? [] : ["http://localhost:5173", "http://127.0.0.1:5173"];
   const trustedOrigins = [...new Set([baseUrl, ...devOrigins, ...extraOrigins])];
 
@@ -86,7 +96,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (sessionAbsoluteMs < sessionIdleMs) problems.push("SESSION_MAX_DAYS must be at least SESSION_IDLE_DAYS.");
 
   const logLevel = (env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info")) as Config["logLevel"];
-  if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) problems.push(`LOG_LEVEL=${logLevel} must be one of debug, info, warn, error, silent.`);
+  if (!["debug", "info", "warn", "error", "silent"].includes(logLevel))
+    problems.push(`LOG_LEVEL=${logLevel} must be one of debug, info, warn, error, silent.`);
 
   const seed = bool("SEED", true);
 

@@ -24,7 +24,10 @@ import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
 export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Relay timings a test may shorten (a 100 ms ping instead of 15 s, say). */
-export type RelayTunables = Pick<RelayOptions, "roomIdleUnloadMs" | "compactAfterUpdates" | "sessionSweepMs" | "pingIntervalMs">;
+export type RelayTunables = Pick<
+  RelayOptions,
+  "roomIdleUnloadMs" | "compactAfterUpdates" | "sessionSweepMs" | "pingIntervalMs"
+>;
 
 export interface StartOptions {
   clock?: Clock;
@@ -36,7 +39,14 @@ export interface RunningServer {
   port: number;
   url: string;
   server: http.Server;
-  services: { config: Config; db: Db; auth: AuthService; repo: ConversationRepo; relay: Relay; presence: Relay["presence"] };
+  services: {
+    config: Config;
+    db: Db;
+    auth: AuthService;
+    repo: ConversationRepo;
+    relay: Relay;
+    presence: Relay["presence"];
+  };
   /** Stops accepting, flushes and compacts documents, closes sockets and the database. */
   close(): Promise<void>;
 }
@@ -138,7 +148,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error) => {
-    process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -54,7 +54,11 @@ describe("conversation repository", () => {
 
   it("pages messages newest-first by cursor and reports whether older ones exist", () => {
     const c = repo.getOrCreateDirect("alice", "bob").conversation;
-    repo.indexMessages(c.id, 0, Array.from({ length: 25 }, (_, i) => msg(i)));
+    repo.indexMessages(
+      c.id,
+      0,
+      Array.from({ length: 25 }, (_, i) => msg(i)),
+    );
     const newest = repo.messagesPage(c.id, undefined, 10);
     expect(newest?.messages.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `message ${15 + i}`));
     expect(newest?.hasMore).toBe(true);
@@ -68,7 +72,11 @@ describe("conversation repository", () => {
 
   it("moves the head segment on once it holds a full segment of messages", () => {
     const c = repo.getOrCreateDirect("alice", "bob").conversation;
-    const first = repo.indexMessages(c.id, 0, Array.from({ length: SEGMENT_MESSAGES - 1 }, (_, i) => msg(i)));
+    const first = repo.indexMessages(
+      c.id,
+      0,
+      Array.from({ length: SEGMENT_MESSAGES - 1 }, (_, i) => msg(i)),
+    );
     expect(first?.headMoved).toBe(false);
     const second = repo.indexMessages(c.id, 0, [msg(SEGMENT_MESSAGES)]);
     expect(second?.headMoved).toBe(true);

@@ -66,14 +66,18 @@ export function createConversationRepo(db: Db, clock: Clock) {
   const insertConversation = db.prepare(
     `INSERT INTO conversation (id, kind, pair_key, last_activity_at, created_at) VALUES (?, 'direct', ?, ?, ?)`,
   );
-  const insertMember = db.prepare(`INSERT INTO conversation_member (conversation_id, user_id, joined_at) VALUES (?, ?, ?)`);
+  const insertMember = db.prepare(
+    `INSERT INTO conversation_member (conversation_id, user_id, joined_at) VALUES (?, ?, ?)`,
+  );
   const memberCheck = db.prepare<[string, string], { one: number }>(
     `SELECT 1 AS one FROM conversation_member WHERE conversation_id = ? AND user_id = ?`,
   );
   const memberList = db.prepare<[string], { user_id: string }>(
     `SELECT user_id FROM conversation_member WHERE conversation_id = ? ORDER BY user_id`,
   );
-  const messageById = db.prepare<[string, string], MessageRow>(`SELECT * FROM message WHERE conversation_id = ? AND id = ?`);
+  const messageById = db.prepare<[string, string], MessageRow>(
+    `SELECT * FROM message WHERE conversation_id = ? AND id = ?`,
+  );
   const upsertMessage = db.prepare(
     `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, stored_at)
      VALUES (@conversation_id, @id, @segment, @author_id, @text, @created_at, @edited_at, @deleted_at, @stored_at)
@@ -133,15 +137,17 @@ export function createConversationRepo(db: Db, clock: Clock) {
     /** The one direct conversation of a pair, created on first use. */
     getOrCreateDirect(userA: string, userB: string): { conversation: ConversationSummary; created: boolean } {
       const pairKey = [userA, userB].sort().join(":");
-      return db.transaction(() => {
-        const existing = byPair.get(pairKey);
-        if (existing) return { conversation: toSummary(existing), created: false };
-        const id = newId();
-        const now = clock();
-        insertConversation.run(id, pairKey, now, now);
-        for (const u of new Set([userA, userB])) insertMember.run(id, u, now);
-        return { conversation: toSummary(byId.get(id) as ConversationRow), created: true };
-      }).immediate();
+      return db
+        .transaction(() => {
+          const existing = byPair.get(pairKey);
+          if (existing) return { conversation: toSummary(existing), created: false };
+          const id = newId();
+          const now = clock();
+          insertConversation.run(id, pairKey, now, now);
+          for (const u of new Set([userA, userB])) insertMember.run(id, u, now);
+          return { conversation: toSummary(byId.get(id) as ConversationRow), created: true };
+        })
+        .immediate();
     },
 
     get(id: string): ConversationSummary | null {
@@ -212,7 +218,14 @@ export function createConversationRepo(db: Db, clock: Clock) {
         headCount = 0;
       }
       const newest = newestMessage.get(conversationId);
-      updateActivity.run(newest?.id ?? null, newest?.created_at ?? null, newest?.created_at ?? null, head, headCount, conversationId);
+      updateActivity.run(
+        newest?.id ?? null,
+        newest?.created_at ?? null,
+        newest?.created_at ?? null,
+        head,
+        headCount,
+        conversationId,
+      );
       return { summary: toSummary(byId.get(conversationId) as ConversationRow), headMoved: head !== row.head_segment };
     },
 
