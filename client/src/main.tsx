@@ -53,7 +53,15 @@ if (viewport) {
 }
 
 function SignedIn(props: { userId: string }): JSX.Element {
-  const sync = createSync({ userId: props.userId, onSessionEnded: () => void session.ended(), onRefused: verifySoon });
+  const sync = createSync({
+    userId: props.userId,
+    onSessionEnded: () => void session.ended(),
+    onRefused: verifySoon,
+    onWriteRejected: () =>
+      announcer.announce(
+        "The server refused a change in this conversation. Unsent changes were discarded; reopen it to continue.",
+      ),
+  });
   currentSync = sync;
   onCleanup(() => {
     sync.destroy();

@@ -45,6 +45,12 @@ export interface SyncOptions {
   onSessionEnded: () => void;
   /** A socket could not even open (maybe refused at the upgrade): verify the session over HTTP. */
   onRefused: () => void;
+  /**
+   * The relay refused a write to this document (WRITE_REJECTED). The local copy holds
+   * something the server will never take, and resending it would loop, so the document
+   * stops syncing and its local copy is dropped; it reopens clean from the server.
+   */
+  onWriteRejected?: (name: string) => void;
   store?: KeyValueStore;
   serverUrl?: string;
 }
@@ -163,6 +169,12 @@ export function createSync(options: SyncOptions) {
       setSynced(false);
       if (event?.code === CLOSE_CODES.SESSION_ENDED) {
         endSession();
+        return;
+      }
+      if (event?.code === CLOSE_CODES.WRITE_REJECTED) {
+        provider.disconnect();
+        void persistence.clearData();
+        options.onWriteRejected?.(name);
         return;
       }
       // Spread reconnects: y-websocket reads maxBackoffTime right after this event.
