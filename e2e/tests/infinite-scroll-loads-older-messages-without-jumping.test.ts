@@ -48,10 +48,6 @@ async function idsAbove(log: Locator, id: string): Promise<string[]> {
   }, id);
 }
 
-/**
- * Holds every older-messages request until released, so the test can note what is at
- * the top of the view before the older page arrives (no race with a fast server).
- */
 interface OlderPages {
   requested(): number;
   /** Lets the held request (and only it) through. */
@@ -60,6 +56,10 @@ interface OlderPages {
   stop(): Promise<void>;
 }
 
+/**
+ * Holds every older-messages request until released, so the test can note what is at
+ * the top of the view before the older page arrives (no race with a fast server).
+ */
 async function holdOlderPages(page: Page): Promise<OlderPages> {
   let release: () => void = () => {};
   let gate = new Promise<void>((r) => {

@@ -79,7 +79,10 @@ describe("signing up and signing in", () => {
     await fillSignIn(NEW_USER.username, "not the password");
     const alert = page.getByRole("alert");
     await alert.waitFor({ timeout: UI_TIMEOUT_MS });
-    expect((await alert.textContent())?.trim()).not.toBe("");
+    const message = (await alert.textContent())?.trim() ?? "";
+    expect(message).not.toBe("");
+    // A sentence for a person, not an error code.
+    expect(message).not.toMatch(/\b[A-Z]+_[A-Z_]+\b/);
     expect(await page.getByRole("heading", { name: "Sign in" }).isVisible()).toBe(true);
     expect(await page.getByRole("link", { name: "Settings", exact: true }).count()).toBe(0);
   });
