@@ -29,6 +29,8 @@ export const CLOSE_CODES = {
   WRITE_REJECTED: 4403,
   /** The frame exceeded MAX_FRAME_BYTES. */
   FRAME_TOO_LARGE: 4413,
+  /** Too many frames too fast (a flood); reconnecting after a backoff is fine. */
+  RATE_LIMITED: 4429,
   /** The server is shutting down; reconnect later. */
   GOING_AWAY: 1001,
 } as const;

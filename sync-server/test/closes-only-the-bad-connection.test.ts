@@ -55,4 +55,29 @@ describe("bad frames close only their own connection", () => {
     expect(disconnects).toBe(0);
     expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);
   });
+
+  it("a socket that floods valid frames is closed with 4429 while the others keep working", async () => {
+    const t = await startTestServer();
+    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
+    const c = await t.conversation(alice, bob);
+    const name = conversationDocName(c.id, 0);
+    const b = t.provider(bob, name);
+    await waitFor(() => b.provider.synced, "bob synced");
+
+    const flooder = t.rawSocket(alice, name);
+    expect(await flooder.opened).toBe(true);
+    const queryAwareness = new Uint8Array([3]);
+    for (let i = 0; i < 1000; i++) flooder.ws.send(queryAwareness);
+    expect(await waitFor(() => flooder.closeCode, "the flooder is closed")).toBe(CLOSE_CODES.RATE_LIMITED);
+
+    const a = t.provider(alice, name);
+    await waitFor(() => a.provider.synced, "alice reconnects normally");
+    const after = addMessage(a.doc, {
+      id: newMessageId(),
+      author: alice.id,
+      text: "calm again",
+      createdAt: Date.now(),
+    });
+    await waitFor(() => messagesMap(b.doc).get(after.id), "bob receives it");
+  });
 });

@@ -16,6 +16,7 @@ import * as Y from "yjs";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import { rewriteAwarenessUpdate } from "./awareness-filter.js";
+import { createFrameBudget } from "./frame-budget.js";
 import { encodeAwareness, encodeSyncStep2, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from "./protocol.js";
 import type { Room } from "./room.js";
 import type { Access, SocketUser } from "./types.js";
@@ -42,6 +43,7 @@ const MAX_CLOSE_REASON_CHARS = 100;
 export class Connection {
   readonly awarenessIds = new Set<number>();
   closed = false;
+  private readonly budget = createFrameBudget();
 
   constructor(
     private readonly socket: SocketLike,
@@ -83,6 +85,11 @@ export class Connection {
     if (this.closed) return;
     if (frame.length > MAX_FRAME_BYTES) {
       this.close(CLOSE_CODES.FRAME_TOO_LARGE, "frame too large");
+      return;
+    }
+    if (!this.budget.take()) {
+      this.ctx.logger.warn("frame flood", { doc: this.room.name, user: this.user.id });
+      this.close(CLOSE_CODES.RATE_LIMITED, "too many frames");
       return;
     }
     try {
