@@ -50,19 +50,30 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     stdio: ["ignore", "inherit", "inherit"],
   });
   let exited = false;
+  // If the test process dies before afterAll (a crash, a closed pipe), take the server with it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   child.once("exit", () => {
     exited = true;
+    process.off("exit", killOnExit);
   });
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (exited) throw new Error("the server exited during start-up; see its output above");
+    if (exited) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      throw new Error("the server exited during start-up; see its output above");
+    }
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error("the server did not become healthy within 90 s");
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      throw new Error("the server did not become healthy within 90 s");
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

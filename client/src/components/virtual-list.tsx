@@ -27,6 +27,8 @@ export interface VirtualListProps<T> extends Omit<JSX.HTMLAttributes<HTMLDivElem
   /** Shown above the first row (a loader or "start of conversation"). */
   top?: JSX.Element;
   onNearTop?: () => void;
+  /** Rows that may anchor the view (default: all); exclude rows that move on prepend. */
+  anchorable?: (key: string) => boolean;
   onAtBottomChange?: (atBottom: boolean) => void;
   api?: (api: VirtualListApi) => void;
 }
@@ -69,7 +71,7 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     setScrollTop(st);
     const atBottom = scroller.scrollHeight - st - scroller.clientHeight < STICK_PX;
     stick = atBottom;
-    anchor = captureAnchor(layout(), st - offset());
+    anchor = captureAnchor(layout(), st - offset(), props.anchorable);
     props.onAtBottomChange?.(atBottom);
     if (st < NEAR_TOP_PX) props.onNearTop?.();
   };
@@ -124,6 +126,7 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     "children",
     "top",
     "onNearTop",
+    "anchorable",
     "onAtBottomChange",
     "api",
   ]);

@@ -56,10 +56,27 @@ describe("visibleRange", () => {
 describe("scroll anchor", () => {
   it("keeps the first visible row in place when older rows are prepended", () => {
     const before = computeLayout(keys(20), () => 40);
-    const anchor = captureAnchor(before, 130); // inside row 3, 10px down
-    expect(anchor).toEqual({ key: "r3", offset: 10 });
+    const anchor = captureAnchor(before, 130); // inside row 3, 30px above its bottom
+    expect(anchor).toEqual({ key: "r3", offset: -30 });
     const after = computeLayout([...keys(50, "old"), ...keys(20)], () => 40);
     expect(anchor && anchoredScrollTop(after, anchor)).toBe(50 * 40 + 130);
+  });
+
+  it("anchors on the first acceptable row, so a separator that moves up does not drag the view", () => {
+    const before = computeLayout(["day:1", "m5", "m6"], () => 40);
+    const anchor = captureAnchor(before, 10, (k) => !k.startsWith("day:"));
+    expect(anchor).toEqual({ key: "m5", offset: -70 });
+    // Older messages of the same day load: the separator moves above them, m5 stays put.
+    const after = computeLayout(["day:1", "m1", "m2", "m3", "m4", "m5", "m6"], () => 40);
+    expect(anchor && anchoredScrollTop(after, anchor)).toBe(5 * 40 - 30);
+  });
+
+  it("keeps a row's bottom still when the row itself gets shorter at the top", () => {
+    const before = computeLayout(["m1", "m2"], (k) => (k === "m1" ? 60 : 40));
+    const anchor = captureAnchor(before, 20);
+    const after = computeLayout(["m0", "m1", "m2"], (k) => (k === "m1" ? 52 : 40));
+    // m1's bottom was 40px below the viewport top and still is.
+    expect(anchor && anchoredScrollTop(after, anchor)).toBe(40 + 52 - 40);
   });
 
   it("follows a row whose neighbours above were re-measured", () => {

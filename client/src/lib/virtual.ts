@@ -57,21 +57,38 @@ export function visibleRange(
 
 export interface Anchor {
   key: string;
-  /** Viewport top minus the row's top. */
+  /**
+   * Viewport top minus the row's bottom. The bottom, not the top: a message row's top
+   * margin shrinks when an older message by the same author arrives above it (it no
+   * longer starts a run), and its text, at the bottom, must not move.
+   */
   offset: number;
 }
 
-export function captureAnchor(layout: Layout, scrollTop: number): Anchor | null {
-  const i = rowAt(layout, scrollTop);
-  if (i < 0) return null;
-  return { key: layout.keys[i] as string, offset: scrollTop - (layout.tops[i] as number) };
+/**
+ * The row to hold still: the first row at or below the viewport top that `anchorable`
+ * accepts. Rows that move when others are prepended (a day separator whose day gains
+ * older messages) must not be anchors, or everything below them jumps.
+ */
+export function captureAnchor(
+  layout: Layout,
+  scrollTop: number,
+  anchorable: (key: string) => boolean = () => true,
+): Anchor | null {
+  const first = rowAt(layout, scrollTop);
+  if (first < 0) return null;
+  for (let i = first; i < layout.keys.length; i++) {
+    const key = layout.keys[i] as string;
+    if (anchorable(key)) return { key, offset: scrollTop - (layout.tops[i + 1] as number) };
+  }
+  return null;
 }
 
 /** The scrollTop that puts the anchor row back where it was; null when the row is gone. */
 export function anchoredScrollTop(layout: Layout, anchor: Anchor): number | null {
   const i = layout.index.get(anchor.key);
   if (i === undefined) return null;
-  return (layout.tops[i] as number) + anchor.offset;
+  return (layout.tops[i + 1] as number) + anchor.offset;
 }
 
 /** A first guess of a row's height before it is measured. */

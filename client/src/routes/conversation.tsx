@@ -116,6 +116,7 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
           tabIndex={0}
           rows={rows()}
           rowKey={(r) => r.key}
+          anchorable={(key) => !key.startsWith("day:")}
           estimate={estimate}
           onNearTop={() => void store.loadOlder()}
           onAtBottomChange={setAtBottom}
