@@ -8,6 +8,7 @@ import { createAnnouncer } from "./components/live-announcer.js";
 import { createApi } from "./lib/api.js";
 import { AppCtx } from "./lib/app-context.js";
 import { createAppData } from "./lib/app-data.js";
+import { createHistoryCache, type HistoryCache } from "./lib/history-cache.js";
 import { LAST_SESSION_KEY } from "./lib/local-data.js";
 import { createRouter } from "./lib/router.js";
 import { createSessionStore } from "./lib/session.js";
@@ -21,11 +22,14 @@ const SESSION_CHECK_INTERVAL_MS = 15_000;
 const WIDE_QUERY = "(min-width: 768px)";
 
 let currentSync: Sync | null = null;
+let currentHistory: HistoryCache | null = null;
 const api = createApi({ onSessionEnded: () => void session.ended() });
 const session = createSessionStore(api, {
   beforeClear: () => {
     currentSync?.destroy();
     currentSync = null;
+    currentHistory?.close();
+    currentHistory = null;
   },
 });
 const router = createRouter();
@@ -67,6 +71,9 @@ function SignedIn(props: { userId: string }): JSX.Element {
     sync.destroy();
     if (currentSync === sync) currentSync = null;
   });
+  const history = createHistoryCache(props.userId);
+  currentHistory = history;
+  onCleanup(() => history.close());
   const data = createAppData({ api, sync, userId: props.userId, announce: announcer.announce });
   void data.refresh();
   const wide = matchMedia(WIDE_QUERY);
@@ -76,7 +83,7 @@ function SignedIn(props: { userId: string }): JSX.Element {
   onCleanup(() => wide.removeEventListener("change", onChange));
 
   return (
-    <AppCtx.Provider value={{ api, sync, data, router, session, announce: announcer.announce, isWide }}>
+    <AppCtx.Provider value={{ api, sync, data, history, router, session, announce: announcer.announce, isWide }}>
       <Shell />
     </AppCtx.Provider>
   );

@@ -188,4 +188,48 @@ describe("infinite scroll in a long conversation", () => {
     await jump.waitFor({ state: "hidden", timeout: UI_TIMEOUT_MS });
     await expect.poll(() => inView(log, newestId), { timeout: UI_TIMEOUT_MS }).toBe(true);
   });
+
+  it("scrolls back offline, after a reload, as far as it had been scrolled online", async () => {
+    const { page, context } = alice;
+    // Online: scroll to the top until the older-page loads settle, and note the oldest message shown.
+    let oldestOnline = "";
+    await expect
+      .poll(
+        async () => {
+          await log.evaluate((el) => {
+            el.scrollTop = 0;
+          });
+          const first = (await log.getByTestId("message").first().getAttribute("data-message-id")) ?? "";
+          const settled = first === oldestOnline;
+          oldestOnline = first;
+          return settled;
+        },
+        { timeout: UI_TIMEOUT_MS, interval: 750 },
+      )
+      .toBe(true);
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+      timeout: UI_TIMEOUT_MS,
+    });
+
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await openConversation(page, DEMO_NAMES.bob);
+      log = page.getByRole("log", { name: "Messages" });
+      await log.getByTestId("message").first().waitFor({ timeout: UI_TIMEOUT_MS });
+      await expect
+        .poll(
+          async () => {
+            await log.evaluate((el) => {
+              el.scrollTop = 0;
+            });
+            return log.locator(`[data-message-id="${oldestOnline}"]`).count();
+          },
+          { timeout: UI_TIMEOUT_MS, interval: 500, message: `offline scroll-back reaches ${oldestOnline}` },
+        )
+        .toBe(1);
+    } finally {
+      await context.setOffline(false);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { type Accessor, createContext, useContext } from "solid-js";
 import type { Api } from "./api.js";
 import type { AppData } from "./app-data.js";
+import type { HistoryCache } from "./history-cache.js";
 import type { Router } from "./router.js";
 import type { SessionStore } from "./session.js";
 import type { Sync } from "./sync.js";
@@ -10,6 +11,8 @@ export interface AppContext {
   api: Api;
   sync: Sync;
   data: AppData;
+  /** Older pages of conversations, for scrolling back offline. */
+  history: HistoryCache;
   router: Router;
   session: SessionStore;
   announce: (text: string) => void;

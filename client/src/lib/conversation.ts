@@ -16,7 +16,8 @@ import {
   TYPING_TIMEOUT_MS,
 } from "@messenger/shared";
 import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
-import type { Api } from "./api.js";
+import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
+import { type HistoryCache, pageFromCache, toCache } from "./history-cache.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
 import { type DocHandle, observeType, type Sync } from "./sync.js";
 
@@ -56,6 +57,8 @@ export function createConversationStore(deps: {
   me: string;
   id: string;
   summary: () => ConversationSummary | undefined;
+  /** Older pages kept for offline scroll-back. */
+  history?: HistoryCache;
 }) {
   const { api, sync, me, id } = deps;
   const [headCount, setHeadCount] = createSignal(MIN_HEAD_MESSAGES);
@@ -118,13 +121,20 @@ export function createConversationStore(deps: {
     if (loadingOlder() || !hasMore() || allLive() || !ready()) return;
     setLoadingOlder(true);
     setOlderError(null);
+    const oldest = messages()[0];
     try {
-      const oldest = messages()[0];
       const page = await api.messages(id, { limit: HISTORY_PAGE_SIZE, ...(oldest ? { before: oldest.id } : {}) });
       setOlder((prev) => [...page.messages.map(recordFromMessage), ...prev]);
       setHasMore(page.hasMore);
+      void deps.history?.write(id, toCache(older(), page.hasMore));
     } catch (err) {
-      setOlderError(err);
+      // Offline: serve what an earlier visit loaded.
+      const cached = err instanceof ApiError && err.code === NETWORK_ERROR ? await deps.history?.read(id) : null;
+      const page = cached ? pageFromCache(cached, oldest, HISTORY_PAGE_SIZE) : null;
+      if (page && page.records.length > 0) {
+        setOlder((prev) => [...page.records, ...prev]);
+        setHasMore(page.hasMore);
+      } else setOlderError(err);
     } finally {
       setLoadingOlder(false);
     }

@@ -46,7 +46,14 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     if (app.isWide()) textarea?.focus({ preventScroll: true });
   });
 
-  const store = createConversationStore({ api: app.api, sync: app.sync, me, id: props.id, summary });
+  const store = createConversationStore({
+    api: app.api,
+    sync: app.sync,
+    me,
+    id: props.id,
+    summary,
+    history: app.history,
+  });
 
   let previousRows = new Map<string, TimelineRow>();
   const rows = createMemo(() => {
