@@ -30,9 +30,14 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** BENCH_PROFILE_DIR=<dir>: every server process writes a V8 CPU profile there when it exits. */
+const PROFILE_ARGS = process.env.BENCH_PROFILE_DIR
+  ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+  : [];
+
 /** Starts `node --import tsx <script>` (the same loader for our server and the peers). */
 export function startNode(script: string, env: Record<string, string>, args: string[] = []): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const proc = spawn(process.execPath, [...PROFILE_ARGS, "--import", "tsx", script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -33,22 +33,27 @@ export function createInbox(deps: InboxDeps) {
     });
   };
 
-  const flush = () => {
-    scheduled = null;
+  const writeAll = (summaries: Iterable<ConversationSummary>) => {
     const byUser = new Map<string, ConversationSummary[]>();
-    for (const s of pending.values()) {
+    for (const s of summaries) {
       for (const userId of s.memberIds) {
         const list = byUser.get(userId);
         if (list) list.push(s);
         else byUser.set(userId, [s]);
       }
     }
-    pending.clear();
-    for (const [userId, summaries] of byUser) {
+    for (const [userId, list] of byUser) {
       const room = deps.room(inboxDocName(userId));
-      write(room, summaries);
+      write(room, list);
       deps.release(room);
     }
+  };
+
+  const flush = () => {
+    scheduled = null;
+    const summaries = [...pending.values()];
+    pending.clear();
+    writeAll(summaries);
   };
 
   return {
@@ -57,6 +62,14 @@ export function createInbox(deps: InboxDeps) {
       if (closed) return;
       pending.set(summary.id, summary);
       scheduled ??= setImmediate(flush);
+    },
+
+    /**
+     * Writes summaries into the members' inbox rooms now. The relay calls it inside its
+     * commit, so a message and the inbox entries it changes share one transaction.
+     */
+    writeNow(summaries: Iterable<ConversationSummary>): void {
+      if (!closed) writeAll(summaries);
     },
 
     /** Fills a newly created inbox document from the conversation list. */

@@ -125,22 +125,33 @@ export function createRelay(options: RelayOptions) {
     dirty.clear();
     const summaries = new Map<string, ConversationSummary>();
     let error: unknown = null;
+    const commit = (batch: Array<[Room, Batch]>) => {
+      for (const [r, b] of batch) {
+        for (const { update } of b.updates) {
+          r.lastUpdateId = store.append(r.name, update);
+          r.logLength++;
+        }
+        for (const [clientId, userId] of b.claims) store.claimClient(r.name, clientId, userId);
+        if (r.target.kind === "conversation" && b.keys.size > 0) {
+          const map = messagesMap(r.doc);
+          const records = [...b.keys].flatMap((k) => map.get(k) ?? []);
+          const indexed =
+            records.length > 0 ? repo.indexMessages(r.target.conversationId, r.target.segment, records) : null;
+          if (indexed) summaries.set(indexed.summary.id, indexed.summary);
+        }
+      }
+    };
     try {
       store.transaction(() => {
-        for (const [r, b] of work) {
-          for (const { update } of b.updates) {
-            r.lastUpdateId = store.append(r.name, update);
-            r.logLength++;
-          }
-          for (const [clientId, userId] of b.claims) store.claimClient(r.name, clientId, userId);
-          if (r.target.kind === "conversation" && b.keys.size > 0) {
-            const map = messagesMap(r.doc);
-            const records = [...b.keys].flatMap((k) => map.get(k) ?? []);
-            const indexed =
-              records.length > 0 ? repo.indexMessages(r.target.conversationId, r.target.segment, records) : null;
-            if (indexed) summaries.set(indexed.summary.id, indexed.summary);
-          }
-        }
+        commit(work);
+        if (summaries.size === 0) return;
+        // The inbox entries these messages change go into the same transaction: one commit
+        // (one fsync) per tick instead of two, and a failure drops both together.
+        inbox.writeNow(summaries.values());
+        const inboxWork: Array<[Room, Batch]> = [...dirty].map((r) => [r, r.takeBatch()]);
+        dirty.clear();
+        work.push(...inboxWork); // before committing them: on failure these rooms are dropped too
+        commit(inboxWork);
       });
     } catch (err) {
       error = err ?? new Error("commit failed");
@@ -164,7 +175,6 @@ export function createRelay(options: RelayOptions) {
         }
       }
     }
-    for (const s of summaries.values()) inbox.publish(s);
   }
 
   const inbox = createInbox({ repo, room, release });
