@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import { seed } from "@messenger/seeds";
+import type { ConversationSummary } from "@messenger/shared";
 import { createApp } from "./app.js";
 import { type AuthService, createAuth } from "./auth/index.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -51,7 +52,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+/** Every service of one server process, built from the config; nothing listens yet. */
+export async function createServices(
+  config: Config,
+  options: StartOptions & { publishConversation?: (summary: ConversationSummary) => void } = {},
+) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
@@ -77,10 +82,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     repo,
     presence,
     messageWriter: relay,
-    publishConversation: relay.publishConversation,
+    publishConversation: options.publishConversation ?? relay.publishConversation,
     clock,
     logger,
   });
+  /** Closes what createServices opened, in reverse order. */
+  const close = async () => {
+    await relay.close();
+    presence.close();
+    db.close();
+  };
+  return { config, clock, logger, db, auth, repo, presence, relay, app, close };
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const services = await createServices(config, options);
+  const { clock, logger, db, auth, repo, relay, presence, app } = services;
 
   if (config.seed && isEmpty(db)) {
     await seed({ auth, db, repo, messageWriter: relay, publishConversation: relay.publishConversation, clock, logger });
@@ -110,8 +127,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await relay.close();
         server.closeAllConnections?.();
         await stopped;
-        presence.close();
-        db.close();
+        await services.close();
       })();
       return closing;
     },

@@ -8,14 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { onTestFinished } from "vitest";
-import { createApp } from "../app.js";
-import { createAuth } from "../auth/auth.js";
 import { loadConfig } from "../config.js";
-import { createConversationRepo } from "../conversations/conversation-repo.js";
-import { openDatabase } from "../db/database.js";
-import { createLogger } from "../logger.js";
-import { createPresence } from "../presence/index.js";
-import { createRelay } from "../relay/index.js";
+import { createServices } from "../main.js";
 import type { PublishConversation } from "./conversations.js";
 
 export const PASSWORD = "a-long-test-password";
@@ -61,40 +55,16 @@ export async function createTestApp(options: TestAppOptions = {}) {
     },
     dir,
   );
-  const db = openDatabase(config.databasePath);
   let offset = 0;
   let frozen: number | null = null;
   const clock = () => frozen ?? Date.now() + offset;
-  const logger = createLogger(config.logLevel);
-  const auth = createAuth({ config, db, clock, logger });
-  await auth.migrate();
-  const repo = createConversationRepo(db, clock);
-  const presence = createPresence(db, clock);
-  // The real relay: its message writer, inbox and session feed (no socket server attached).
-  const relay = createRelay({
-    db,
-    repo,
+  // The real services (relay included: its message writer, inbox and session feed), no socket server.
+  const { db, auth, repo, presence, relay, app, close } = await createServices(config, {
     clock,
-    logger,
-    presence,
-    sessions: auth.liveness,
-    trustedOrigins: config.trustedOrigins,
-  });
-  const app = createApp({
-    config,
-    db,
-    auth,
-    repo,
-    presence,
-    messageWriter: relay,
-    publishConversation: options.publishConversation ?? relay.publishConversation,
-    clock,
-    logger,
+    publishConversation: options.publishConversation,
   });
   onTestFinished(async () => {
-    await relay.close();
-    presence.close();
-    db.close();
+    await close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
