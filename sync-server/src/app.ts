@@ -23,6 +23,7 @@ import { authRoutes } from "./routes/auth.js";
 import { conversationRoutes, type PublishConversation } from "./routes/conversations.js";
 import { errorHandler } from "./routes/error-handler.js";
 import { type PresenceReader, usersRoutes } from "./routes/users.js";
+import { writeLimit } from "./routes/write-limit.js";
 
 /** Largest request body anywhere; a 4,000-character message is at most ~24 KB of JSON. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
   // "/x/*" matches "/x" too.
   app.use("/api/users/*", session);
   app.use("/api/conversations/*", session);
+  app.use("/api/conversations/*", writeLimit());
   app.route("/api/users", usersRoutes(deps));
   app.route("/api/conversations", conversationRoutes(deps));
 

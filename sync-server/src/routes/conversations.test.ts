@@ -2,6 +2,7 @@ import { type ConversationSummary, type Message, type MessagesPage, newMessageId
 import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../app.js";
 import { createTestApp, type SignedIn, type TestApp } from "./test-app.js";
+import { WRITE_BURST } from "./write-limit.js";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -285,5 +286,29 @@ describe("messages", () => {
       cookie: alice.cookie,
     });
     expect(badLimit.status).toBe(400);
+  });
+
+  it("limits how fast one user can write over HTTP (429 with Retry-After), without slowing anyone else", async () => {
+    const { t, alice, bob } = await twoUsers();
+    const { conversation } = await start(t, alice, bob);
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < WRITE_BURST + 20; i++) {
+      const res = await post(t, alice, conversation.id, { id: newMessageId(), text: `flood ${i}` });
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res;
+    }
+    // start() spent one of alice's writes; the rest of the burst goes through, then 429s
+    // (a slow machine may refill a token or two meanwhile: no timing is asserted).
+    expect(statuses.slice(0, WRITE_BURST - 1).every((s) => s === 201)).toBe(true);
+    expect(statuses.every((s) => s === 201 || s === 429)).toBe(true);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(limited && (await errorCode(limited))).toBe("RATE_LIMITED");
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
+
+    const bobsTurn = await post(t, bob, conversation.id, { id: newMessageId(), text: "not throttled" });
+    expect(bobsTurn.status).toBe(201);
+    const reading = await t.call("GET", `/api/conversations/${conversation.id}/messages`, { cookie: alice.cookie });
+    expect(reading.status).toBe(200);
   });
 });
