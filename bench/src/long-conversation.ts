@@ -33,17 +33,16 @@ export interface LongOptions {
   shortMessages: number;
   warmOpens: number;
   /** Seed over HTTP only when it would take less than this; otherwise use the relay's bulk writer. */
-  httpSeedBudgetMs: number;
 }
 export const LONG_DEFAULTS: LongOptions = {
   longMessages: 100_000,
   shortMessages: 10,
   warmOpens: 5,
-  httpSeedBudgetMs: 30_000,
 };
 
-const HTTP_PROBE_MESSAGES = 300;
-const HTTP_PROBE_CONCURRENCY = 16;
+/** Within one user's REST write burst (WRITE_BURST = 30, less the writes made before). */
+const HTTP_PROBE_MESSAGES = 15;
+const HTTP_PROBE_CONCURRENCY = 4;
 const SEED_TIMEOUT_MS = 120_000;
 
 interface OpenResult {
@@ -132,34 +131,18 @@ export async function longConversationBench(options: Partial<LongOptions> = {}) 
     };
     await postMany(server, a, conversations.short.id, o.shortMessages, 1);
 
-    // Probe the HTTP write rate, then pick the seeding path for mid and long.
+    // Probe the HTTP write rate within one user's write burst (REST writes are rate-limited
+    // per user, so a bulk load goes through the relay's writer in a child process).
     const probeMs = await postMany(server, a, conversations.long.id, HTTP_PROBE_MESSAGES, HTTP_PROBE_CONCURRENCY);
     const httpPostsPerSecond = (HTTP_PROBE_MESSAGES / probeMs) * 1000;
-    const toSeed = conversations.mid.messages + conversations.long.messages - HTTP_PROBE_MESSAGES;
-    const projectedMs = (toSeed / httpPostsPerSecond) * 1000;
-    let seededBy: string;
-    if (projectedMs <= o.httpSeedBudgetMs) {
-      const ms =
-        (await postMany(server, a, conversations.mid.id, conversations.mid.messages, HTTP_PROBE_CONCURRENCY)) +
-        (await postMany(
-          server,
-          a,
-          conversations.long.id,
-          conversations.long.messages - HTTP_PROBE_MESSAGES,
-          HTTP_PROBE_CONCURRENCY,
-        ));
-      seededBy = `HTTP POST (${fmt(ms / 1000)} s)`;
-      await server.stop();
-    } else {
-      await server.stop();
-      const seeder = startNode(path.join(REPO_ROOT, "bench/src/long-seed.ts"), {}, [
-        path.join(dataDir, "messenger.sqlite"),
-        `${conversations.mid.id}:${conversations.mid.messages}:${a.id}:${d.id}`,
-        `${conversations.long.id}:${conversations.long.messages - HTTP_PROBE_MESSAGES}:${a.id}:${b.id}`,
-      ]);
-      const done = await seeder.waitForJson((v) => v as { written: number; ms: number } | undefined, SEED_TIMEOUT_MS);
-      seededBy = `relay.writeMessages in a child process (${fmt(done.ms / 1000)} s); over HTTP it would take ~${fmt(projectedMs / 1000, 0)} s`;
-    }
+    await server.stop();
+    const seeder = startNode(path.join(REPO_ROOT, "bench/src/long-seed.ts"), {}, [
+      path.join(dataDir, "messenger.sqlite"),
+      `${conversations.mid.id}:${conversations.mid.messages}:${a.id}:${d.id}`,
+      `${conversations.long.id}:${conversations.long.messages - HTTP_PROBE_MESSAGES}:${a.id}:${b.id}`,
+    ]);
+    const done = await seeder.waitForJson((v) => v as { written: number; ms: number } | undefined, SEED_TIMEOUT_MS);
+    const seededBy = `relay.writeMessages in a child process (${fmt(done.ms / 1000)} s)`;
     // Restarted either way, so the first open of each conversation is cold.
     server = await startOurServer({ dataDir });
 
