@@ -12,6 +12,7 @@ import {
   type MessagesPage,
   type UsersPage,
 } from "@messenger/shared";
+import { observeServerDate } from "./server-clock.js";
 
 /** Better-auth codes we phrase ourselves (shared only knows the REST codes). */
 const AUTH_MESSAGES: Array<[RegExp, string]> = [
@@ -115,6 +116,7 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
     } catch {
       throw new ApiError(0, NETWORK_ERROR);
     }
+    observeServerDate(res.headers.get("date"));
     const text = await res.text().catch(() => "");
     let parsed: unknown = null;
     if (text) {

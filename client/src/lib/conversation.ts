@@ -19,6 +19,7 @@ import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
 import { type HistoryCache, pageFromCache, toCache } from "./history-cache.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
+import { serverNow } from "./server-clock.js";
 import { type DocHandle, observeType, type Sync } from "./sync.js";
 
 /** Below this many messages in the head segment, the previous segment is opened live too. */
@@ -192,7 +193,7 @@ export function createConversationStore(deps: {
       const body = text.trim();
       if (!h || !body) return null;
       const messageId = newMessageId();
-      addMessage(h.doc, { id: messageId, author: me, text: body, createdAt: Date.now() });
+      addMessage(h.doc, { id: messageId, author: me, text: body, createdAt: serverNow() });
       h.markWritten(messageId);
       setTyping(false);
       return messageId;
@@ -202,14 +203,14 @@ export function createConversationStore(deps: {
     edit(messageId: string, text: string): boolean {
       const h = handleOf(messageId);
       if (!h || !text.trim()) return false;
-      const ok = editMessage(h.doc, messageId, me, text.trim(), Date.now());
+      const ok = editMessage(h.doc, messageId, me, text.trim(), serverNow());
       if (ok) h.markWritten(messageId);
       return ok;
     },
     remove(messageId: string): boolean {
       const h = handleOf(messageId);
       if (!h) return false;
-      const ok = deleteMessage(h.doc, messageId, me, Date.now());
+      const ok = deleteMessage(h.doc, messageId, me, serverNow());
       if (ok) h.markWritten(messageId);
       return ok;
     },
