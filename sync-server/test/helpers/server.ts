@@ -216,7 +216,7 @@ let userCount = 0;
 
 /** The real server on port 0 with a temporary DATA_DIR; closed when the test finishes. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; relay?: RelayTunables; dataDir?: string } = {},
+  options: { env?: Record<string, string>; relay?: RelayTunables; dataDir?: string; clock?: () => number } = {},
 ) {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "messenger-sync-"));
   const config = loadConfig(
@@ -232,7 +232,7 @@ export async function startTestServer(
     },
     dataDir,
   );
-  const running = await startServer(config, { relay: options.relay });
+  const running = await startServer(config, { relay: options.relay, clock: options.clock });
   const clients = connectTo(`http://127.0.0.1:${running.port}`, config.baseUrl);
   let closed = false;
   const close = async () => {
