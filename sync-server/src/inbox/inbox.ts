@@ -10,7 +10,7 @@ import type { ConversationRepo } from "../conversations/conversation-repo.js";
 import type { Room } from "../relay/room.js";
 
 export interface InboxDeps {
-  repo: Pick<ConversationRepo, "listForUser">;
+  repo: Pick<ConversationRepo, "listForUser" | "get">;
   /** The loaded room of a document, loading it if needed. */
   room(name: string): Room;
   /** Tells the relay the room may unload once idle. */
@@ -33,9 +33,12 @@ export function createInbox(deps: InboxDeps) {
     });
   };
 
-  const writeAll = (summaries: Iterable<ConversationSummary>) => {
+  const writeAll = (queued: Iterable<ConversationSummary>) => {
     const byUser = new Map<string, ConversationSummary[]>();
-    for (const s of summaries) {
+    for (const q of queued) {
+      // Re-read the summary: a queued one may be older than what has committed since
+      // (a conversation announced at creation, then seeded with older messages).
+      const s = deps.repo.get(q.id) ?? q;
       for (const userId of s.memberIds) {
         const list = byUser.get(userId);
         if (list) list.push(s);
@@ -69,7 +72,10 @@ export function createInbox(deps: InboxDeps) {
      * commit, so a message and the inbox entries it changes share one transaction.
      */
     writeNow(summaries: Iterable<ConversationSummary>): void {
-      if (!closed) writeAll(summaries);
+      if (closed) return;
+      const list = [...summaries];
+      for (const s of list) pending.delete(s.id); // superseded
+      writeAll(list);
     },
 
     /** Fills a newly created inbox document from the conversation list. */

@@ -1,5 +1,5 @@
 import { DEMO_PASSWORD, DEMO_USERS, seed } from "@messenger/seeds";
-import type { ConversationSummary, MessagesPage, UsersPage } from "@messenger/shared";
+import { type ConversationSummary, inboxDocName, inboxMap, type MessagesPage, type UsersPage } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./test-app.js";
 
@@ -21,6 +21,27 @@ async function signInAs(t: TestApp, username: string) {
 }
 
 describe("demo seed", () => {
+  it("leaves every member's inbox document agreeing with their conversation list", async () => {
+    const t = await createTestApp();
+    await seed(seedDeps(t));
+    await t.relay.settled();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // any inbox tick still queued
+    await t.relay.settled();
+    for (const { username } of DEMO_USERS) {
+      const userId = (t.db.prepare(`SELECT id FROM "user" WHERE username = ?`).get(username) as { id: string }).id;
+      const socket = { send() {}, close() {} };
+      const conn = t.relay.open(
+        socket,
+        { id: userId, name: username, sessionId: `s-${username}` },
+        inboxDocName(userId),
+      );
+      const inbox = Object.fromEntries(inboxMap(conn.room.doc).entries());
+      const listed = Object.fromEntries(t.repo.listForUser(userId).map((c) => [c.id, c]));
+      expect(inbox, username).toEqual(listed);
+      conn.close(1000);
+    }
+  });
+
   it("creates the demo accounts, conversations and a long history, and seeding again adds nothing", async () => {
     const t = await createTestApp();
     const first = await seed(seedDeps(t));
