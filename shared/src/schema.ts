@@ -3,9 +3,11 @@
  * in seeds and on the server, and the relay's validator enforces the same rules.
  *
  * A conversation segment document has one root: `messages`, a Y.Map from message
- * id to a plain MessageRecord. Keyed, not a Y.Array: replaying 100k keyed entries
- * is ~30x faster than 100k array appends, and a key gives idempotency for free
- * (writing the same id twice stores one message). Records are plain objects, so
+ * id to a plain MessageRecord. Keyed, not a Y.Array: replay of a keyed map stays
+ * linear in the history, where a Y.Array appended by one writer replays
+ * quadratically (~24x slower at 100k, `npm run bench` "shapes"), and a key gives
+ * idempotency for free (writing the same id twice stores one message). Neither
+ * shape makes 100k messages cheap to open, hence segments (SEGMENT_MESSAGES). Records are plain objects, so
  * an edit replaces the whole record and the relay checks one value per change.
  *
  * An inbox document (server-written, read-only for clients) has one root:
