@@ -43,4 +43,16 @@ describe("the Active list", () => {
       .toBe(conversation.id);
     await expect.poll(async () => (await erinItem.textContent()) ?? "", { timeout: UI_TIMEOUT_MS }).toContain(text);
   });
+
+  it("marks that conversation unread, counts it in the tab title, and clears both once it is opened", async () => {
+    const page = alice.page;
+    const erinItem = conversationItem(page, DEMO_NAMES.erin);
+    await expect.poll(() => erinItem.getAttribute("data-unread"), { timeout: UI_TIMEOUT_MS }).toBe("true");
+    await expect.poll(() => page.title(), { timeout: UI_TIMEOUT_MS }).toBe("(1) Messenger");
+
+    await erinItem.getByRole("link").click();
+    await page.getByRole("heading", { name: DEMO_NAMES.erin, exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await expect.poll(() => erinItem.getAttribute("data-unread"), { timeout: UI_TIMEOUT_MS }).toBe("false");
+    await expect.poll(() => page.title(), { timeout: UI_TIMEOUT_MS }).toBe(`${DEMO_NAMES.erin} · Messenger`);
+  });
 });

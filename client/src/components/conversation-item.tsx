@@ -10,6 +10,8 @@ export interface ConversationItemProps {
   /** "You: hi", "hi", "Message deleted", or "No messages yet". */
   preview: string;
   time: string | null;
+  /** A message from them since I last looked. */
+  unread: boolean;
   current: boolean;
   onOpen: (href: string) => void;
 }
@@ -21,15 +23,27 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
     props.onOpen(props.href);
   };
   return (
-    <li data-testid="conversation-item" data-conversation-id={props.id}>
-      <a class="row" href={props.href} onClick={click} aria-current={props.current ? "page" : undefined}>
+    <li data-testid="conversation-item" data-conversation-id={props.id} data-unread={props.unread}>
+      <a
+        class="row"
+        classList={{ unread: props.unread }}
+        href={props.href}
+        onClick={click}
+        aria-current={props.current ? "page" : undefined}
+      >
         <Avatar id={props.peerId} name={props.peerName} online={props.online} />
         <span class="row-main">
           <span class="row-top">
-            <span class="row-name">{props.peerName}</span>
+            <span class="row-name">
+              {props.peerName}
+              {props.unread ? <span class="visually-hidden">, unread</span> : null}
+            </span>
             {props.time ? <span class="row-time">{props.time}</span> : null}
           </span>
-          <span class="row-sub">{props.preview}</span>
+          <span class="row-bottom">
+            <span class="row-sub">{props.preview}</span>
+            {props.unread ? <span class="unread-dot" aria-hidden="true" /> : null}
+          </span>
         </span>
       </a>
     </li>

@@ -9,6 +9,7 @@ import { ACTIVE_RECHECK_MS, activeConversations, byNewestActivity, peerId } from
 import type { Api } from "./api.js";
 import { readJson, userKey, writeJson } from "./local-data.js";
 import { type PresenceEntry, resolvePresence } from "./presence.js";
+import { isUnread, type ReadMarks, withBaseline, withRead } from "./read-state.js";
 import { observeType, type Sync } from "./sync.js";
 
 const USER_PAGE_LIMIT = 200;
@@ -82,6 +83,23 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     setFetched(res.conversations);
   }
 
+  // Unread: marks per conversation, stored per user; a first start marks everything read.
+  const readKey = cacheKey("read");
+  const storedMarks = readJson<ReadMarks>(localStorage, readKey);
+  const [readMarks, setReadMarks] = createSignal<ReadMarks>(storedMarks ?? {});
+  let baselined = storedMarks !== null;
+  createEffect(() => {
+    const list = conversations();
+    if (baselined || !(inbox.loaded() || inbox.synced())) return;
+    baselined = true;
+    setReadMarks((m) => withBaseline(m, list));
+  });
+  createEffect(() => {
+    if (baselined) writeJson(localStorage, readKey, readMarks());
+  });
+  const unread = (c: ConversationSummary) => baselined && isUnread(c, userId, readMarks());
+  const unreadCount = createMemo(() => conversations().filter(unread).length);
+
   // Cache what the lists show, so the next offline start has it.
   createEffect(() => writeJson(localStorage, cacheKey("conversations"), conversations()));
 
@@ -124,6 +142,13 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     nameOf,
     presenceOf,
     peerOf: (c: ConversationSummary) => peerId(c, userId),
+    unread,
+    unreadCount,
+    /** The conversation is on screen: everything in it so far is read. */
+    markRead(id: string) {
+      const c = conversations().find((x) => x.id === id);
+      if (c) setReadMarks((m) => withRead(m, c));
+    },
     conversation: (id: string) => conversations().find((c) => c.id === id),
     refresh: () => Promise.allSettled([refreshUsers(), refreshConversations()]),
     remember: (c: ConversationSummary) => setCreated((list) => [...list.filter((x) => x.id !== c.id), c]),

@@ -62,6 +62,7 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
                     online={app.data.presenceOf(peer()).online}
                     preview={preview(c)}
                     time={c.lastMessage ? formatListTime(c.lastMessage.createdAt, app.data.now()) : null}
+                    unread={currentId() !== c.id && app.data.unread(c)}
                     current={currentId() === c.id}
                     onOpen={(href) => app.router.navigate(href)}
                   />

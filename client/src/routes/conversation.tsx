@@ -9,6 +9,7 @@ import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { createConversationStore } from "../lib/conversation.js";
 import { type TimelineRow, timelineRows } from "../lib/messages.js";
+import { titleWithUnread } from "../lib/read-state.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
 import { estimateMessageHeight } from "../lib/virtual.js";
 
@@ -36,9 +37,19 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   };
 
   createEffect(() => {
-    document.title = `${peerName()} · Messenger`;
+    document.title = titleWithUnread(`${peerName()} · Messenger`, app.data.unreadCount());
   });
+  // What is on screen is read: on open, on every new message, and when the tab comes back.
+  const markRead = () => {
+    if (document.visibilityState === "visible") app.data.markRead(props.id);
+  };
+  createEffect(() => {
+    summary()?.lastMessage;
+    markRead();
+  });
+  document.addEventListener("visibilitychange", markRead);
   onCleanup(() => {
+    document.removeEventListener("visibilitychange", markRead);
     document.title = "Messenger";
   });
   // Desktop: ready to type. Phone: do not pop the keyboard up unasked.

@@ -2,6 +2,7 @@ import { createEffect, createSignal, type JSX, Match, Show, Switch } from "solid
 import { ConnectionStatus } from "../components/connection-status.js";
 import { Nav } from "../components/nav.js";
 import { useApp } from "../lib/app-context.js";
+import { titleWithUnread } from "../lib/read-state.js";
 import type { ListRouteName } from "../lib/router.js";
 import { ConversationScreen } from "./conversation.js";
 import { ConversationList } from "./conversation-list.js";
@@ -25,6 +26,10 @@ export function Shell(): JSX.Element {
     const r = route();
     return r.name === "conversation" ? lastList() : r.name;
   };
+  // The tab title counts unread conversations (the open conversation sets its own).
+  createEffect(() => {
+    if (conversationId() === null) document.title = titleWithUnread("Messenger", app.data.unreadCount());
+  });
   /** Phone showing a conversation: the conversation takes the whole screen. */
   const fullScreenConversation = () => !app.isWide() && conversationId() !== null;
 
