@@ -16,7 +16,7 @@ describe("upgrade refusals", () => {
 
   it("refuses an invalid bearer token with 401", async () => {
     const t = await startTestServer();
-    const s = t.rawSocket({ id: "x", name: "x", token: "not-a-token", cookie: "" }, "inbox.x");
+    const s = t.rawSocket({ id: "x", name: "x", username: "x", token: "not-a-token", cookie: "" }, "inbox.x");
     expect(await s.opened).toBe(false);
     expect(s.refusedStatus).toBe(401);
   });

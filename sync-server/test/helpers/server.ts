@@ -21,6 +21,7 @@ export const PASSWORD = "a-long-test-password";
 export interface TestUser {
   id: string;
   name: string;
+  username: string;
   token: string;
   cookie: string;
 }
@@ -130,7 +131,18 @@ export function connectTo(url: string, baseUrl: string) {
     const cookie = (res.setCookies.find((c) => c.startsWith("better-auth.session_token=")) ?? "").split(
       ";",
     )[0] as string;
-    return { id: body.user.id, name: body.user.name, token: res.token, cookie };
+    return { id: body.user.id, name: body.user.name, username, token: res.token, cookie };
+  }
+
+  /** Another session for the same user (another device), by username sign-in. */
+  async function signInAgain(user: TestUser): Promise<TestUser> {
+    const res = await fetch(`${url}/api/auth/sign-in/username`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl },
+      body: JSON.stringify({ username: user.username, password: PASSWORD }),
+    });
+    if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+    return { ...user, token: res.headers.get("set-auth-token") as string, cookie: "" };
   }
 
   async function conversation(a: TestUser, b: TestUser): Promise<ConversationSummary> {
@@ -209,7 +221,7 @@ export function connectTo(url: string, baseUrl: string) {
     for (const c of cleanups.splice(0).reverse()) await c();
   }
 
-  return { url, wsUrl, api, signUp, conversation, provider, rawSocket, cleanup };
+  return { url, wsUrl, api, signUp, signInAgain, conversation, provider, rawSocket, cleanup };
 }
 
 let userCount = 0;
