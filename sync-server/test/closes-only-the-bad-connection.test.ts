@@ -1,12 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  addMessage,
-  CLOSE_CODES,
-  conversationDocName,
-  MAX_FRAME_BYTES,
-  messagesMap,
-  newMessageId,
-} from "@messenger/shared";
+import { addMessage, CLOSE_CODES, MAX_FRAME_BYTES, messagesMap, newMessageId } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { updateFrame } from "./helpers/frames.js";
@@ -15,9 +8,7 @@ import { startTestServer, waitFor } from "./helpers/server.js";
 describe("bad frames close only their own connection", () => {
   it("random bytes, truncated frames, a V2 update, unknown types, text and oversized frames each close only that socket", async () => {
     const t = await startTestServer();
-    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
-    const c = await t.conversation(alice, bob);
-    const name = conversationDocName(c.id, 0);
+    const { alice, bob, name } = await t.twoMembers();
     const a = t.provider(alice, name);
     const b = t.provider(bob, name);
     await waitFor(() => a.provider.synced && b.provider.synced, "synced");
@@ -58,9 +49,7 @@ describe("bad frames close only their own connection", () => {
 
   it("a socket that floods valid frames is closed with 4429 while the others keep working", async () => {
     const t = await startTestServer();
-    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
-    const c = await t.conversation(alice, bob);
-    const name = conversationDocName(c.id, 0);
+    const { alice, bob, name } = await t.twoMembers();
     const b = t.provider(bob, name);
     await waitFor(() => b.provider.synced, "bob synced");
 

@@ -1,13 +1,11 @@
-import { addMessage, conversationDocName, messagesMap, newMessageId } from "@messenger/shared";
+import { addMessage, messagesMap, newMessageId } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import { startTestServer, waitFor } from "./helpers/server.js";
 
 describe("live exchange", () => {
   it("two users exchange messages live and the sender's other tab sees them too", async () => {
     const t = await startTestServer();
-    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
-    const c = await t.conversation(alice, bob);
-    const name = conversationDocName(c.id, 0);
+    const { alice, bob, name } = await t.twoMembers();
     const aliceTab1 = t.provider(alice, name);
     const aliceTab2 = t.provider(alice, name);
     const bobTab = t.provider(bob, name);
@@ -38,9 +36,7 @@ describe("live exchange", () => {
 
   it("a late joiner gets the history", async () => {
     const t = await startTestServer();
-    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
-    const c = await t.conversation(alice, bob);
-    const name = conversationDocName(c.id, 0);
+    const { alice, bob, c, name } = await t.twoMembers();
     const a = t.provider(alice, name);
     await waitFor(() => a.provider.synced, "alice synced");
     const ids: string[] = [];

@@ -33,9 +33,7 @@ describe("sessions end, sockets close", () => {
 
   it("revoking one session, then all others, closes exactly those sessions' sockets", async () => {
     const t = await startTestServer();
-    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
-    const c = await t.conversation(alice, bob);
-    const name = conversationDocName(c.id, 0);
+    const { alice, name } = await t.twoMembers();
     const phone = await t.signInAgain(alice);
     const tablet = await t.signInAgain(alice);
     const sockets = {

@@ -1,13 +1,10 @@
-import { conversationDocName } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import { startTestServer, waitFor } from "./helpers/server.js";
 
 describe("awareness between stock clients", () => {
   it("shows each member the other's typing state stamped with their real identity, without closing either socket", async () => {
     const t = await startTestServer();
-    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
-    const c = await t.conversation(alice, bob);
-    const name = conversationDocName(c.id, 0);
+    const { alice, bob, name } = await t.twoMembers();
     const a = t.provider(alice, name);
     const b = t.provider(bob, name);
     await waitFor(() => a.provider.synced && b.provider.synced, "both synced");

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { type ConversationSummary, SYNC_PATH } from "@messenger/shared";
+import { type ConversationSummary, conversationDocName, SYNC_PATH } from "@messenger/shared";
 import { onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { WebsocketProvider } from "y-websocket";
@@ -221,7 +221,14 @@ export function connectTo(url: string, baseUrl: string) {
     for (const c of cleanups.splice(0).reverse()) await c();
   }
 
-  return { url, wsUrl, api, signUp, signInAgain, conversation, provider, rawSocket, cleanup };
+  /** Alice and Bob, members of one conversation, and the name of its first segment document. */
+  async function twoMembers() {
+    const [alice, bob] = [await signUp("Alice"), await signUp("Bob")];
+    const c = await conversation(alice, bob);
+    return { alice, bob, c, name: conversationDocName(c.id, 0) };
+  }
+
+  return { url, wsUrl, api, signUp, signInAgain, conversation, twoMembers, provider, rawSocket, cleanup };
 }
 
 let userCount = 0;
