@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.get("/api/health", (c) => c.json({ status: "ok" }));
-  app.route("/api/auth", authRoutes(auth));
+  app.route("/api/auth", authRoutes(auth, { trustedProxies: config.trustedProxies }));
 
   // better-auth checks Origin on its own routes; ours refuse a write from a site we do not trust.
   app.use("/api/*", async function trustedOrigin(c, next) {

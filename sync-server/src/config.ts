@@ -15,6 +15,8 @@ export interface Config {
   baseUrl: string;
   authSecret: string;
   trustedOrigins: string[];
+  /** Reverse proxies (IP addresses) whose X-Forwarded-For names the client for rate limits. */
+  trustedProxies: string[];
   seed: boolean;
   /** Directory with the built client to serve, or null to serve none. */
   clientDist: string | null;
@@ -88,6 +90,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const devOrigins = production ? [] : ["http://localhost:5173", "http://127.0.0.1:5173"];
   const trustedOrigins = [...new Set([baseUrl, ...devOrigins, ...extraOrigins])];
 
+  const trustedProxies = (env.TRUSTED_PROXIES ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const p of trustedProxies)
+    if (!/^[0-9a-fA-F.:]+$/.test(p))
+      problems.push(`TRUSTED_PROXIES entry ${p} must be an IP address such as 10.0.0.2.`);
+
   const clientDistRaw = env.CLIENT_DIST ?? path.resolve(cwd, "..", "client", "dist");
   const clientDist = clientDistRaw === "" ? null : path.resolve(cwd, clientDistRaw);
 
@@ -111,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     baseUrl,
     authSecret,
     trustedOrigins,
+    trustedProxies,
     seed,
     clientDist,
     sessionIdleMs,
