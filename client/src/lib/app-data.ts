@@ -90,7 +90,8 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
   let baselined = storedMarks !== null;
   createEffect(() => {
     const list = conversations();
-    if (baselined || !(inbox.loaded() || inbox.synced())) return;
+    // Only once the server's list is in (the local copy may be empty on a first start).
+    if (baselined || !inbox.synced()) return;
     baselined = true;
     setReadMarks((m) => withBaseline(m, list));
   });
