@@ -33,12 +33,10 @@ export function createInbox(deps: InboxDeps) {
     });
   };
 
-  const writeAll = (queued: Iterable<ConversationSummary>) => {
+  /** Writes current summaries into their members' inbox rooms. */
+  const writeAll = (summaries: Iterable<ConversationSummary>) => {
     const byUser = new Map<string, ConversationSummary[]>();
-    for (const q of queued) {
-      // Re-read the summary: a queued one may be older than what has committed since
-      // (a conversation announced at creation, then seeded with older messages).
-      const s = deps.repo.get(q.id) ?? q;
+    for (const s of summaries) {
       for (const userId of s.memberIds) {
         const list = byUser.get(userId);
         if (list) list.push(s);
@@ -54,9 +52,11 @@ export function createInbox(deps: InboxDeps) {
 
   const flush = () => {
     scheduled = null;
-    const summaries = [...pending.values()];
+    // Re-read what was queued: a summary may be older than what has committed since
+    // (a conversation announced at creation, then seeded with older messages).
+    const current = [...pending.values()].map((q) => deps.repo.get(q.id) ?? q);
     pending.clear();
-    writeAll(summaries);
+    writeAll(current);
   };
 
   return {
@@ -69,7 +69,8 @@ export function createInbox(deps: InboxDeps) {
 
     /**
      * Writes summaries into the members' inbox rooms now. The relay calls it inside its
-     * commit, so a message and the inbox entries it changes share one transaction.
+     * commit with summaries fresh from that commit, so a message and the inbox entries it
+     * changes share one transaction.
      */
     writeNow(summaries: Iterable<ConversationSummary>): void {
       if (closed) return;
