@@ -1,6 +1,8 @@
 /** One server and one browser per test file: start in beforeAll, stop in afterAll. */
 import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { launchBrowser } from "./browser.js";
+import { keepPagesOnFailure } from "./failures.js";
 import { type RunningServer, startServer } from "./server.js";
 
 export interface Harness {
@@ -28,6 +30,37 @@ function started(server: RunningServer, browser: Browser): Harness {
     async stop() {
       await browser.close().catch(() => {});
       await server.stop();
+    },
+  };
+}
+
+/**
+ * Registers a file's harness: started before the file's own beforeAll hooks (call it
+ * first in the describe block), stopped after its tests, pages kept when a test fails.
+ * The fields read through to the running harness.
+ */
+export function useHarness(): Omit<Harness, "stop"> {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  keepPagesOnFailure(() => h?.browser);
+  const running = (): Harness => {
+    if (!h) throw new Error("the harness is not running: use it inside hooks and tests");
+    return h;
+  };
+  return {
+    get server() {
+      return running().server;
+    },
+    get browser() {
+      return running().browser;
+    },
+    get baseURL() {
+      return running().baseURL;
     },
   };
 }

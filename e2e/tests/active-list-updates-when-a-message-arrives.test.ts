@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiConversationWith, apiPostMessage, apiSignIn, DEMO_NAMES, uniqueText } from "../support/api.js";
 import {
   conversationItem,
@@ -8,22 +8,16 @@ import {
   signedInUserId,
   UI_TIMEOUT_MS,
 } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 describe("the Active list", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     await goToSection(alice.page, "Active");
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("moves a conversation into Active, at the top, when a message arrives in it", async () => {
     const items = alice.page.getByTestId("conversation-item");

@@ -8,8 +8,7 @@ import { DEMO_NAMES } from "../support/api.js";
 import { conversationItem, goToSection, signIn, UI_TIMEOUT_MS, waitForConversation } from "../support/app.js";
 import { seriousViolations } from "../support/axe.js";
 import { newContext, screenshot, type Viewport } from "../support/browser.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
   const violations = await seriousViolations(page);
@@ -82,15 +81,7 @@ const SCREENS: Array<{ name: string; shot?: string; open: (page: Page) => Promis
 ];
 
 describe("accessibility", () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
+  const h = useHarness();
 
   it("reports a violation when a page has one (the scan is really running)", async () => {
     const context = await newContext(h.browser, h.baseURL);

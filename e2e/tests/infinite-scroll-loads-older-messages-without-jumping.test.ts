@@ -1,9 +1,8 @@
 import type { Locator, Page, Route } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES } from "../support/api.js";
 import { openConversation, type SignedIn, signedInContext, UI_TIMEOUT_MS } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 /** How far the message that was at the top may move when older ones are inserted above it. */
 const MAX_SHIFT_PX = 3;
@@ -146,20 +145,15 @@ async function inView(log: Locator, id: string): Promise<boolean> {
 }
 
 describe("infinite scroll in a long conversation", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
   let log: Locator;
   /** The newest message, at the bottom when the conversation opens. */
   let newestId: string;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("opens at the newest message", async () => {
     await openConversation(alice.page, DEMO_NAMES.bob);

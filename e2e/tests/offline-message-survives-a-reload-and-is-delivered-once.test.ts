@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type ApiSession, apiConversations, apiMessages, apiSignIn, DEMO_NAMES, uniqueText } from "../support/api.js";
 import {
   messagesWith,
@@ -10,8 +10,7 @@ import {
   UI_TIMEOUT_MS,
   waitForConversation,
 } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 /** Waits until the service worker controls the page, so a reload can be served from its cache. */
 async function waitForServiceWorker(page: Page): Promise<void> {
@@ -23,13 +22,12 @@ async function connectionState(page: Page): Promise<string | null> {
 }
 
 describe("sending while offline", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
   let carol: SignedIn;
   let carolApi: ApiSession;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     carol = await signedInContext(h.browser, h.baseURL, "carol");
     carolApi = await apiSignIn(h.baseURL, "carol");
@@ -37,10 +35,6 @@ describe("sending while offline", () => {
     await openConversation(carol.page, DEMO_NAMES.alice);
     await waitForServiceWorker(alice.page);
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("keeps a message sent offline through a reload and delivers it exactly once", async () => {
     const { context, page } = alice;

@@ -1,26 +1,20 @@
 import type { Locator } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES } from "../support/api.js";
 import { goToSection, type SignedIn, signedInContext, UI_TIMEOUT_MS } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 describe("presence in the People list", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
   let bobItem: Locator;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     await goToSection(alice.page, "People");
     bobItem = alice.page.getByTestId("user-item").filter({ hasText: DEMO_NAMES.bob });
     await bobItem.waitFor({ timeout: UI_TIMEOUT_MS });
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("shows bob offline before he signs in", async () => {
     expect(await bobItem.getAttribute("data-online")).toBe("false");

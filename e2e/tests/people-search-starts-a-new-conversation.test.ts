@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES, uniqueText } from "../support/api.js";
 import {
   conversationItem,
@@ -10,21 +10,15 @@ import {
   UI_TIMEOUT_MS,
   waitForConversation,
 } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 describe("finding someone in People", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("narrows the list to the people matching the search", async () => {
     await goToSection(alice.page, "People");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES } from "../support/api.js";
 import {
   conversationItem,
@@ -7,21 +7,15 @@ import {
   UI_TIMEOUT_MS,
   waitForConversation,
 } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 describe("on a phone", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice", "phone");
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("uses a 390×844 touch viewport", async () => {
     expect(alice.page.viewportSize()).toEqual({ width: 390, height: 844 });

@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiRevokeOtherSessions, apiSignIn } from "../support/api.js";
 import { goToSection, type SignedIn, signedInContext, UI_TIMEOUT_MS } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 const SESSION_ENDED = "Your session has ended";
 
 describe("revoking a session from another device", () => {
-  let h: Harness;
+  const h = useHarness();
   let laptop: SignedIn;
   let phone: SignedIn;
 
   beforeAll(async () => {
-    h = await startHarness();
     laptop = await signedInContext(h.browser, h.baseURL, "alice");
     phone = await signedInContext(h.browser, h.baseURL, "alice", "phone");
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("lists both devices in Settings, the current one marked", async () => {
     await goToSection(phone.page, "Settings");

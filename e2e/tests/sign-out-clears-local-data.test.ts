@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES } from "../support/api.js";
 import {
   goToSection,
@@ -10,8 +10,7 @@ import {
   signOut,
   UI_TIMEOUT_MS,
 } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 interface LocalData {
   databases: string[];
@@ -31,13 +30,12 @@ async function localData(page: Page): Promise<LocalData> {
 }
 
 describe("signing out", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
   let aliceId: string;
   let conversationId: string;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     aliceId = await signedInUserId(alice.page);
     await openConversation(alice.page, DEMO_NAMES.carol);
@@ -46,10 +44,6 @@ describe("signing out", () => {
     await goToSection(alice.page, "People");
     await alice.page.getByTestId("user-item").first().waitFor({ timeout: UI_TIMEOUT_MS });
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("keeps the user's documents and cached data locally while signed in", async () => {
     // Guards the next test: it must find this data gone, not absent all along.

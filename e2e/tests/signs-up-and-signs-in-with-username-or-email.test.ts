@@ -1,25 +1,16 @@
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../support/api.js";
 import { signOut, UI_TIMEOUT_MS, waitForShell } from "../support/app.js";
 import { newContext } from "../support/browser.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 const NEW_USER = { name: "Nina Novak", username: "nina", email: "nina@example.com", password: "correct horse battery" };
 
 describe("signing up and signing in", () => {
-  let h: Harness;
+  const h = useHarness();
   let context: BrowserContext;
   let page: Page;
-
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   /** A new context per test: no cookie or storage carries over from the previous one. */
   const freshPage = async () => {

@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES, uniqueText } from "../support/api.js";
 import {
   messagesWith,
@@ -10,17 +10,15 @@ import {
   signedInContext,
   UI_TIMEOUT_MS,
 } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 describe("two tabs of one user", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
   let tab1: Page;
   let tab2: Page;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     tab1 = alice.page;
     tab2 = await alice.context.newPage();
@@ -28,10 +26,6 @@ describe("two tabs of one user", () => {
     await openConversation(tab1, DEMO_NAMES.carol);
     await openConversation(tab2, DEMO_NAMES.carol);
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("shows a message sent in one tab in the other, once, both ways", async () => {
     const fromTab1 = uniqueText("typed in tab one");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NAMES, uniqueText } from "../support/api.js";
 import {
   messagesWith,
@@ -8,25 +8,19 @@ import {
   signedInContext,
   UI_TIMEOUT_MS,
 } from "../support/app.js";
-import { keepPagesOnFailure } from "../support/failures.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { useHarness } from "../support/harness.js";
 
 describe("two users chatting", () => {
-  let h: Harness;
+  const h = useHarness();
   let alice: SignedIn;
   let dave: SignedIn;
 
   beforeAll(async () => {
-    h = await startHarness();
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     dave = await signedInContext(h.browser, h.baseURL, "dave");
     await openConversation(alice.page, DEMO_NAMES.dave);
     await openConversation(dave.page, DEMO_NAMES.alice);
   });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  keepPagesOnFailure(() => h?.browser);
 
   it("shows alice typing on dave's screen, and clears it once she sends", async () => {
     const typing = dave.page.getByTestId("typing-indicator");
