@@ -33,6 +33,11 @@ export const CLOSE_CODES = {
   RATE_LIMITED: 4429,
   /** The server is shutting down; reconnect later. */
   GOING_AWAY: 1001,
+  /**
+   * RFC 6455 "Try Again Later": a retryable condition (rate limit, overload, a socket that
+   * does not read). Outside 4400–4499, which stock y-websocket treats as final.
+   */
+  TRY_AGAIN_LATER: 1013,
 } as const;
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
