@@ -1,8 +1,9 @@
 /**
  * GET /api/users?q=&cursor=&limit= — everyone with an account, for starting conversations.
- * Searches name, username and email (ASCII case-insensitive substring) but never
- * returns anyone's email. Ordered by name (case-insensitive) then id; the cursor is
- * the last row's (name, id), opaque to clients.
+ * Searches name and username (ASCII case-insensitive substring), never email: an email
+ * is private, and matching on it would let anyone recover an address one character at
+ * a time. Never returns an email either. Ordered by name (case-insensitive) then id;
+ * the cursor is the last row's (name, id), opaque to clients.
  */
 import { type UserSummary, type UsersPage, UsersQuery } from "@messenger/shared";
 import type { Statement } from "better-sqlite3";
@@ -59,7 +60,7 @@ export function usersRoutes(deps: { db: Db; presence: PresenceReader }) {
     // Prepared on first use: better-auth creates "user" in its migrations, after the app is built.
     page ??= db.prepare(
       `SELECT id, name, username FROM "user"
-       WHERE (@q IS NULL OR instr(lower(name), @q) > 0 OR instr(lower(coalesce(username, '')), @q) > 0 OR instr(lower(email), @q) > 0)
+       WHERE (@q IS NULL OR instr(lower(name), @q) > 0 OR instr(lower(coalesce(username, '')), @q) > 0)
          AND (@afterName IS NULL OR name > @afterName COLLATE NOCASE OR (name = @afterName COLLATE NOCASE AND id > @afterId))
        ORDER BY name COLLATE NOCASE, id
        LIMIT @limit`,
