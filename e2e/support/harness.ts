@@ -12,8 +12,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const [server, browser] = await Promise.allSettled([startServer(), launchBrowser()]);
+/** `env` overrides the server's environment (e.g. `{ BASE_URL: "" }` for its default). */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const [server, browser] = await Promise.allSettled([startServer(env), launchBrowser()]);
   if (server.status === "rejected" || browser.status === "rejected") {
     if (server.status === "fulfilled") await server.value.stop();
     if (browser.status === "fulfilled") await browser.value.close();
@@ -39,10 +40,10 @@ function started(server: RunningServer, browser: Browser): Harness {
  * first in the describe block), stopped after its tests, pages kept when a test fails.
  * The fields read through to the running harness.
  */
-export function useHarness(): Omit<Harness, "stop"> {
+export function useHarness(env: Record<string, string> = {}): Omit<Harness, "stop"> {
   let h: Harness | undefined;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(env);
   });
   afterAll(async () => {
     await h?.stop();

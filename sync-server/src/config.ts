@@ -3,6 +3,7 @@
  * all problems together, each naming the variable and how to fix it.
  */
 import path from "node:path";
+import { loopbackOrigins } from "./origins.js";
 
 export interface Config {
   production: boolean;
@@ -11,9 +12,13 @@ export interface Config {
   dataDir: string;
   /** SQLite file path, or ":memory:". */
   databasePath: string;
-  /** Public base URL of the app (better-auth's baseURL). */
+  /** Public base URL of the app (better-auth's baseURL), trusted as an origin. */
   baseUrl: string;
   authSecret: string;
+  /**
+   * BASE_URL, TRUSTED_ORIGINS and, in development, Vite's dev server. The loopback
+   * origins of the server's own port are added by origins.ts once the port is known.
+   */
   trustedOrigins: string[];
   /** Reverse proxies (IP addresses) whose X-Forwarded-For names the client for rate limits. */
   trustedProxies: string[];
@@ -34,6 +39,8 @@ export class ConfigError extends Error {
   }
 }
 
+/** The port of Vite's dev server (vite.config.ts), trusted in development. */
+const VITE_DEV_PORT = 5173;
 const DEV_SECRET = "dev-only-secret-change-me-dev-only-secret-change-me";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -87,7 +94,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const o of extraOrigins)
     if (!/^https?:\/\/[^/]+$/.test(o))
       problems.push(`TRUSTED_ORIGINS entry ${o} must be an origin such as https://chat.example.com.`);
-  const devOrigins = production ? [] : ["http://localhost:5173", "http://127.0.0.1:5173"];
+  // Vite's dev server (npm run dev -w client) proxies the API from its own origin.
+  const devOrigins = production ? [] : loopbackOrigins(VITE_DEV_PORT);
   const trustedOrigins = [...new Set([baseUrl, ...devOrigins, ...extraOrigins])];
 
   const trustedProxies = (env.TRUSTED_PROXIES ?? "")

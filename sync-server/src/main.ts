@@ -18,6 +18,7 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { type ConversationRepo, createConversationRepo } from "./conversations/conversation-repo.js";
 import { type Db, openDatabase } from "./db/database.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createOrigins } from "./origins.js";
 import { createPresence } from "./presence/index.js";
 import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
 
@@ -60,7 +61,8 @@ export async function createServices(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
-  const auth = createAuth({ config, db, clock, logger });
+  const origins = createOrigins(config);
+  const auth = createAuth({ config, db, clock, logger, origins });
   await auth.migrate();
   const repo = createConversationRepo(db, clock);
   const presence = createPresence(db, clock);
@@ -72,7 +74,7 @@ export async function createServices(
     presence,
     authenticate: auth.authenticate,
     sessions: auth.liveness,
-    trustedOrigins: config.trustedOrigins,
+    isTrustedOrigin: origins.isTrusted,
     ...options.relay,
   });
   const app = createApp({
@@ -92,12 +94,12 @@ export async function createServices(
     presence.close();
     db.close();
   };
-  return { config, clock, logger, db, auth, repo, presence, relay, app, close };
+  return { config, clock, logger, db, origins, auth, repo, presence, relay, app, close };
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const services = await createServices(config, options);
-  const { clock, logger, db, auth, repo, relay, presence, app } = services;
+  const { clock, logger, db, origins, auth, repo, relay, presence, app } = services;
 
   if (config.seed && isEmpty(db)) {
     await seed({ auth, db, repo, messageWriter: relay, publishConversation: relay.publishConversation, clock, logger });
@@ -108,7 +110,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   relay.attach(server);
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+  origins.listening(port);
+  const url = origins.url();
   logger.info("listening", { url, database: config.databasePath });
 
   const sweep = setInterval(() => auth.sweepSessions(), SESSION_SWEEP_INTERVAL_MS);

@@ -32,7 +32,8 @@ export interface RelayCore {
 export interface RelayAdapterDeps {
   relay: RelayCore;
   authenticate(headers: Headers): Promise<SocketUser | null>;
-  trustedOrigins: string[];
+  /** Browser origins allowed to open sockets (origins.ts). */
+  isTrustedOrigin(origin: string): boolean;
   logger: Logger;
   pingIntervalMs?: number;
 }
@@ -42,7 +43,6 @@ const WS_MESSAGE_TOO_BIG = 1009;
 
 export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { close(): Promise<void> } {
   const { relay, logger } = deps;
-  const trusted = new Set(deps.trustedOrigins);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const alive = new WeakMap<WebSocket, boolean>();
 
@@ -61,7 +61,7 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     const docName = url.pathname.slice(prefix.length);
     if (parseDocName(docName) === null) return refuse(socket, "NOT_FOUND");
     const origin = req.headers.origin;
-    if (origin !== undefined && !trusted.has(origin)) return refuse(socket, "UNTRUSTED_ORIGIN");
+    if (origin !== undefined && !deps.isTrustedOrigin(origin)) return refuse(socket, "UNTRUSTED_ORIGIN");
     const user = await deps.authenticate(toHeaders(req.headers));
     if (user === null) return refuse(socket, "UNAUTHENTICATED");
     if (relay.authorize(docName, user) === null) return refuse(socket, "FORBIDDEN");

@@ -21,6 +21,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../logger.js";
+import type { Origins } from "../origins.js";
 import type { SocketUser } from "../relay/types.js";
 import { createLoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
@@ -44,6 +45,8 @@ export interface AuthDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
+  /** Trusted browser origins (origins.ts); defaults to config.trustedOrigins. */
+  origins?: Pick<Origins, "isTrusted" | "list">;
 }
 
 /** A resolved session, independent of better-auth's types. */
@@ -60,7 +63,8 @@ export interface ResolvedSession {
 
 export type AuthService = ReturnType<typeof createAuth>;
 
-export function createAuth({ config, db, clock, logger }: AuthDeps) {
+export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
+  const trustedOrigins = origins?.list ?? (() => config.trustedOrigins);
   const sessions = createSessionLiveness({ db, clock, logger, absoluteMs: config.sessionAbsoluteMs });
   const throttle = createLoginThrottle({ clock });
 
@@ -88,7 +92,8 @@ export function createAuth({ config, db, clock, logger }: AuthDeps) {
     basePath: "/api/auth",
     secret: config.authSecret,
     database: db,
-    trustedOrigins: config.trustedOrigins,
+    // Asked per request: in development the loopback origins follow the port the server got.
+    trustedOrigins: () => trustedOrigins(),
     emailAndPassword: {
       enabled: true,
       minPasswordLength: MIN_PASSWORD_LENGTH,
@@ -210,7 +215,7 @@ export function createAuth({ config, db, clock, logger }: AuthDeps) {
     return { info, setCookies };
   }
 
-  const isTrustedOrigin = (origin: string) => config.trustedOrigins.includes(origin);
+  const isTrustedOrigin = (origin: string) => trustedOrigins().includes(origin);
 
   return {
     /** better-auth's server API (seeds use `api.signUpEmail`). */

@@ -4,7 +4,7 @@
  *
  *   createRelay(options: RelayOptions): Relay
  *     options: { db, repo, clock?, logger?, authenticate?, authorize?, sessions?,
- *                presence?, trustedOrigins?, roomIdleUnloadMs?, compactAfterUpdates?,
+ *                presence?, isTrustedOrigin?, roomIdleUnloadMs?, compactAfterUpdates?,
  *                sessionSweepMs?, pingIntervalMs? }
  *   relay.attach(server)            serve /sync/<doc> upgrades on a node http server (needs authenticate)
  *   relay.postMessage(convId, authorId, { id, text, createdAt? })

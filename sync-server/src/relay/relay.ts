@@ -42,8 +42,8 @@ export interface RelayOptions {
   sessions?: SessionLiveness;
   /** Share one with the REST users route; created here when absent. */
   presence?: Presence;
-  /** Browser origins allowed to open sockets (config.trustedOrigins). */
-  trustedOrigins?: string[];
+  /** Whether a browser origin may open sockets (origins.ts); none may when absent. */
+  isTrustedOrigin?: (origin: string) => boolean;
   roomIdleUnloadMs?: number;
   compactAfterUpdates?: number;
   sessionSweepMs?: number;
@@ -262,7 +262,7 @@ export function createRelay(options: RelayOptions) {
       const adapter = attachRelay(server, {
         relay,
         authenticate: options.authenticate,
-        trustedOrigins: options.trustedOrigins ?? [],
+        isTrustedOrigin: options.isTrustedOrigin ?? (() => false),
         logger,
         pingIntervalMs: options.pingIntervalMs,
       });
