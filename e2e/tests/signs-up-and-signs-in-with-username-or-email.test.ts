@@ -5,6 +5,13 @@ import { signOut, UI_TIMEOUT_MS, waitForShell } from "../support/app.js";
 import { newContext } from "../support/browser.js";
 import { useHarness } from "../support/harness.js";
 
+/** The session the page's cookies carry, as the server sees it (null when signed out). */
+const signedInUserIdOrNull = (page: Page) =>
+  page.evaluate(async () => {
+    const body = (await (await fetch("/api/auth/get-session")).json()) as { user?: { id: string } } | null;
+    return body?.user?.id ?? null;
+  });
+
 const NEW_USER = { name: "Nina Novak", username: "nina", email: "nina@example.com", password: "correct horse battery" };
 
 describe("signing up and signing in", () => {
@@ -63,6 +70,23 @@ describe("signing up and signing in", () => {
     await freshPage();
     await fillSignIn("carol@example.com", DEMO_PASSWORD);
     await waitForShell(page);
+  });
+
+  it("signing up with an email that already has an account signs no one in and asks to sign in with its password", async () => {
+    await freshPage();
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Create account" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Not Carol");
+    await page.getByLabel("Username", { exact: true }).fill("not_carol");
+    await page.getByLabel("Email", { exact: true }).fill("carol@example.com");
+    await page.getByLabel("Password", { exact: true }).fill("someone else's password");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    const status = page.getByRole("status").filter({ hasText: "sign in with its password" });
+    await status.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await page.getByLabel("Email or username", { exact: true }).inputValue()).toBe("carol@example.com");
+    expect(await page.getByRole("link", { name: "Settings", exact: true }).count()).toBe(0);
+    expect(await signedInUserIdOrNull(page)).toBeNull();
   });
 
   it("shows an alert and stays on sign-in for a wrong password", async () => {

@@ -57,8 +57,6 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
   const result: SeedResult = { usersCreated: 0, conversationsCreated: 0, messagesWritten: 0 };
   const userIds = new Map<string, string>();
   const findUser = deps.db.prepare(`SELECT id FROM "user" WHERE username = ?`);
-  // Sign-up signs the new user in; nobody holds that session, so end it at once.
-  const dropSession = deps.db.prepare(`DELETE FROM "session" WHERE token = ?`);
 
   for (const user of DEMO_USERS) {
     const existing = findUser.get(user.username) as { id: string } | undefined;
@@ -74,7 +72,6 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
         username: user.username,
       },
     });
-    if (created.token) dropSession.run(created.token);
     userIds.set(user.username, created.user.id);
     result.usersCreated++;
   }

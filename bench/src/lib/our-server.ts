@@ -100,7 +100,7 @@ function tokenFrom(res: Response): string {
   if (header) return header;
   const cookie = res.headers.getSetCookie().find((c) => /session_token=/.test(c));
   const value = cookie ? /session_token=([^;]+)/.exec(cookie)?.[1] : undefined;
-  if (!value) throw new Error("no set-auth-token header and no session cookie in the sign-up response");
+  if (!value) throw new Error("no set-auth-token header and no session cookie in the sign-in response");
   return decodeURIComponent(value);
 }
 
@@ -109,14 +109,20 @@ function headersFor(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
 }
 
+/** Signs up, then signs in: sign-up creates no session (it answers a taken email the same way). */
 export async function signUp(server: OurServer, username: string): Promise<BenchUser> {
-  const res = await fetch(`${server.baseUrl}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", Origin: server.baseUrl },
-    body: JSON.stringify({ name: username, email: `${username}@bench.test`, password: BENCH_PASSWORD, username }),
-  });
+  const email = `${username}@bench.test`;
+  const post = (pathname: string, body: unknown) =>
+    fetch(`${server.baseUrl}${pathname}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", Origin: server.baseUrl },
+      body: JSON.stringify(body),
+    });
+  const signedUp = await post("/api/auth/sign-up/email", { name: username, email, password: BENCH_PASSWORD, username });
+  await json<unknown>(signedUp, `sign-up ${username}`);
+  const res = await post("/api/auth/sign-in/email", { email, password: BENCH_PASSWORD });
   const token = res.ok ? tokenFrom(res) : "";
-  const body = await json<{ user: { id: string } }>(res, `sign-up ${username}`);
+  const body = await json<{ user: { id: string } }>(res, `sign-in ${username}`);
   return { id: body.user.id, username, token, headers: headersFor(token) };
 }
 

@@ -74,9 +74,22 @@ export function createSessionStore(api: Api, hooks: { beforeClear: () => void })
       await api.signIn(identifier, password);
       if (!(await loadFromServer())) throw new ApiError(401, "UNAUTHENTICATED");
     },
-    async signUp(input: SignUpInput) {
+    /**
+     * Creates the account, then signs in with it. The server answers a sign-up alike
+     * whether or not the email was free, and never signs in (docs/api.md), so a wrong
+     * password for an email that already had an account only shows here:
+     * "sign-in-needed", and nothing is said about which it was.
+     */
+    async signUp(input: SignUpInput): Promise<"signed-in" | "sign-in-needed"> {
       await api.signUp(input);
+      try {
+        await api.signIn(input.email, input.password);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return "sign-in-needed";
+        throw err;
+      }
       if (!(await loadFromServer())) throw new ApiError(401, "UNAUTHENTICATED");
+      return "signed-in";
     },
     async signOut() {
       await api.signOut().catch(() => {});

@@ -3,16 +3,25 @@ import { errorSentence } from "../lib/api.js";
 import type { SessionStore } from "../lib/session.js";
 
 const MIN_PASSWORD_LENGTH = 10;
+/**
+ * After a sign-up whose sign-in failed. The server answers a taken email like a new one, so
+ * this is said without telling which it was (docs/api.md § Sign-up answers alike for a taken email).
+ */
+const SIGN_UP_SIGN_IN_NEEDED =
+  "We could not sign you in with those details. If you already have an account with that email, sign in with its password.";
 
 /** Sign in (email or username) and create an account, on one screen. */
 export function SignIn(props: { session: SessionStore; notice: string | null }): JSX.Element {
   const [mode, setMode] = createSignal<"sign-in" | "sign-up">("sign-in");
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
+  const [info, setInfo] = createSignal<string | null>(null);
+  const [prefill, setPrefill] = createSignal("");
 
   const run = async (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
+    setInfo(null);
     try {
       await work();
     } catch (err) {
@@ -43,11 +52,17 @@ export function SignIn(props: { session: SessionStore; notice: string | null }):
     if (!input.name || !input.username || !input.email) return setError("Fill in every field.");
     if (input.password.length < MIN_PASSWORD_LENGTH)
       return setError(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
-    void run(() => props.session.signUp(input));
+    void run(async () => {
+      if ((await props.session.signUp(input)) === "signed-in") return;
+      setPrefill(input.email);
+      switchTo("sign-in");
+      setInfo(SIGN_UP_SIGN_IN_NEEDED);
+    });
   };
 
   const switchTo = (next: "sign-in" | "sign-up") => {
     setError(null);
+    setInfo(null);
     setMode(next);
     queueMicrotask(() => document.querySelector<HTMLInputElement>(".auth form input")?.focus());
   };
@@ -95,8 +110,13 @@ export function SignIn(props: { session: SessionStore; notice: string | null }):
           }
         >
           <h1>Sign in</h1>
+          <Show when={info()}>
+            <p class="alert" role="status">
+              {info()}
+            </p>
+          </Show>
           <form onSubmit={onSignIn} novalidate>
-            <Field name="identifier" label="Email or username" autocomplete="username" />
+            <Field name="identifier" label="Email or username" autocomplete="username" value={prefill()} />
             <Field name="password" label="Password" type="password" autocomplete="current-password" />
             <ErrorText error={error()} />
             <button class="btn" type="submit" disabled={busy()}>
@@ -121,6 +141,7 @@ function Field(props: {
   type?: string;
   autocomplete: string;
   hint?: string;
+  value?: string;
 }): JSX.Element {
   const id = `f-${props.name}`;
   return (
@@ -132,6 +153,7 @@ function Field(props: {
         name={props.name}
         type={props.type ?? "text"}
         autocomplete={props.autocomplete}
+        value={props.value ?? ""}
         autocapitalize="off"
         spellcheck={false}
         required

@@ -9,6 +9,9 @@
  *    plus a per-account lockout after repeated failures (login-throttle.ts);
  *  - sessions slide (`expiresIn` = config.sessionIdleMs) but die at
  *    config.sessionAbsoluteMs from sign-in, wherever they are resolved (session-liveness.ts);
+ *  - sign-up never signs in (better-auth's `autoSignIn: false`): it answers a taken
+ *    email exactly like a free one, `{ token: null, user }` with no session, so it does
+ *    not reveal registered addresses; the caller signs in next (docs/api.md);
  *  - signing in revokes the session the request came with (rotation);
  *  - every ended session is reported, so the relay closes its sockets.
  */
@@ -98,6 +101,10 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
       enabled: true,
       minPasswordLength: MIN_PASSWORD_LENGTH,
       maxPasswordLength: MAX_PASSWORD_LENGTH,
+      // No session from sign-up, so better-auth answers a taken email with the same
+      // `{ token: null, user }` as a new account (hashing the password either way, so
+      // the time taken is alike) instead of USER_ALREADY_EXISTS.
+      autoSignIn: false,
       password: { hash: hashPassword, verify: verifyPassword },
     },
     session: {

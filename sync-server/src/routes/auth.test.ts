@@ -17,14 +17,64 @@ function endedFeed(t: TestApp) {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
+/** A JSON value with every leaf replaced by its type: what a caller could tell apart besides the values. */
+function shapeOf(value: unknown): unknown {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return Object.fromEntries(entries.map(([k, v]) => [k, shapeOf(v)]));
+  }
+  return typeof value;
+}
+
 describe("accounts and sessions", () => {
-  it("signs up with email, username and password and returns a cookie and a bearer token", async () => {
+  it("signs up with email, username and password; signing in then returns a cookie and a bearer token", async () => {
     const t = await createTestApp();
     const alice = await t.signUp("Alice");
     expect(alice.user).toMatchObject({ name: "Alice", username: "alice", email: "alice@example.com" });
     expect(alice.cookie).toMatch(/^better-auth\.session_token=/);
     expect(alice.token.length).toBeGreaterThan(20);
     expect((await sessionOf(t, { cookie: alice.cookie }))?.user.id).toBe(alice.user.id);
+  });
+
+  it("answers a sign-up with a taken email exactly like a new account, and signs no one in", async () => {
+    const t = await createTestApp();
+    const signUp = (name: string, username: string, password: string) =>
+      t.call("POST", "/api/auth/sign-up/email", {
+        body: { name, email: "alice@example.com", username, password },
+        ip: freshIp(),
+      });
+    const fresh = await signUp("Alice", "alice", PASSWORD);
+    const taken = await signUp("Mallory", "mallory", "mallory-long-password");
+    expect(taken.status).toBe(200);
+    expect(fresh.status).toBe(200);
+    const [freshBody, takenBody] = [await fresh.json(), await taken.json()];
+    expect(shapeOf(takenBody)).toEqual(shapeOf(freshBody));
+    expect(takenBody).toMatchObject({ token: null, user: { email: "alice@example.com", name: "Mallory" } });
+    expect(freshBody).toMatchObject({ token: null });
+    for (const res of [fresh, taken]) {
+      expect(res.headers.get("set-auth-token")).toBeNull();
+      expect(res.headers.getSetCookie().filter((c) => c.includes("session_token="))).toEqual([]);
+    }
+    // Nothing was created or changed for the existing account, and no session exists.
+    expect(t.db.prepare(`SELECT name, username FROM "user"`).all()).toEqual([{ name: "Alice", username: "alice" }]);
+    expect(t.db.prepare(`SELECT count(*) AS n FROM "session"`).get()).toEqual({ n: 0 });
+    // Only the owner's password signs in.
+    expect(
+      (await t.signIn({ email: "alice@example.com" }, { body: { password: "mallory-long-password" } })).status,
+    ).toBe(401);
+    expect((await t.signIn({ email: "alice@example.com" })).status).toBe(200);
+  });
+
+  it("says a username is taken, since usernames are public", async () => {
+    const t = await createTestApp();
+    await t.signUp("Alice");
+    const res = await t.call("POST", "/api/auth/sign-up/email", {
+      body: { name: "Other Alice", email: "other@example.com", username: "alice", password: PASSWORD },
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe("USERNAME_IS_ALREADY_TAKEN");
   });
 
   it("refuses a password shorter than 10 characters", async () => {

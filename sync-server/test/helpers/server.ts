@@ -57,10 +57,10 @@ export function authedWebSocket(token: string | null, extraHeaders: Record<strin
 
 let nextSourceIp = 2 + (process.pid % 200) * 256;
 /**
- * Signs up from a fresh loopback source address (127.0.0.N): better-auth's sign-up
- * rate limit counts per IP in process-wide memory, and one test file signs up many users.
+ * POSTs from a fresh loopback source address (127.0.0.N): better-auth's sign-up and
+ * sign-in rate limits count per IP in process-wide memory, and one test file signs up many users.
  */
-function signUpRequest(target: string, origin: string, body: unknown) {
+function postFromFreshAddress(target: string, origin: string, body: unknown) {
   const n = nextSourceIp++;
   const localAddress = `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
   const payload = JSON.stringify(body);
@@ -120,13 +120,17 @@ export function connectTo(url: string, baseUrl: string) {
 
   async function signUp(name: string): Promise<TestUser> {
     const username = `${name.toLowerCase()}${++userCount}`;
-    const res = await signUpRequest(`${url}/api/auth/sign-up/email`, baseUrl, {
+    const email = `${username}@example.com`;
+    const signedUp = await postFromFreshAddress(`${url}/api/auth/sign-up/email`, baseUrl, {
       name,
-      email: `${username}@example.com`,
+      email,
       password: PASSWORD,
       username,
     });
-    if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${res.body}`);
+    if (signedUp.status !== 200) throw new Error(`sign-up failed: ${signedUp.status} ${signedUp.body}`);
+    // Sign-up creates no session (a taken email must get the same answer): sign in, as the app does.
+    const res = await postFromFreshAddress(`${url}/api/auth/sign-in/email`, baseUrl, { email, password: PASSWORD });
+    if (res.status !== 200) throw new Error(`sign-in after sign-up failed: ${res.status} ${res.body}`);
     const body = JSON.parse(res.body) as { user: { id: string; name: string } };
     const cookie = (res.setCookies.find((c) => c.startsWith("better-auth.session_token=")) ?? "").split(
       ";",
