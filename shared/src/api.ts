@@ -73,6 +73,11 @@ export const PostMessageBody = z.strictObject({
     .string()
     .max(MAX_MESSAGE_TEXT_LENGTH)
     .refine((t) => t.trim().length > 0, "text must not be empty"),
+  /**
+   * The createdAt of the same record in the client's Yjs document (ms), so a message both posted
+   * here and later synced from that document is one value. At most MAX_CLOCK_SKEW_MS ahead of the server.
+   */
+  createdAt: z.number().int().positive().optional(),
 });
 export type PostMessageBody = z.infer<typeof PostMessageBody>;
 

@@ -228,6 +228,20 @@ describe("messages", () => {
     expect(await errorCode(res)).toBe("CONFLICT");
   });
 
+  it("stores the createdAt the client gives (its document's record) and refuses one over a day ahead with 400", async () => {
+    const { t, alice, bob } = await twoUsers();
+    const { conversation } = await start(t, alice, bob);
+    const writtenOffline = Date.now() - 3_600_000;
+    const id = newMessageId();
+    const res = await post(t, alice, conversation.id, { id, text: "from the outbox", createdAt: writtenOffline });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { message: Message }).message.createdAt).toBe(writtenOffline);
+    const ahead = Date.now() + 2 * 24 * 3_600_000;
+    const refused = await post(t, alice, conversation.id, { id: newMessageId(), text: "later", createdAt: ahead });
+    expect(refused.status).toBe(400);
+    expect(await errorCode(refused)).toBe("VALIDATION_FAILED");
+  });
+
   it("refuses empty text, a bad id or unknown fields with 400", async () => {
     const { t, alice, bob } = await twoUsers();
     const { conversation } = await start(t, alice, bob);

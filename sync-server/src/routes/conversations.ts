@@ -15,6 +15,7 @@ import {
   CreateConversationBody,
   isActive,
   isValidTimeZone,
+  MAX_CLOCK_SKEW_MS,
   type Message,
   MessagesQuery,
   PostMessageBody,
@@ -102,6 +103,9 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     const me = c.get("user").id;
     const conversation = mine(pathId(c, "id"), me);
     const input = await readJson(c, PostMessageBody);
+    if (input.createdAt !== undefined && input.createdAt > clock() + MAX_CLOCK_SKEW_MS) {
+      throw new AppError("VALIDATION_FAILED", undefined, [{ field: "createdAt", problem: "too far in the future" }]);
+    }
     const { record, segment, created } = await messageWriter.postMessage(conversation.id, me, input);
     if (record.author !== me) throw new AppError("CONFLICT", "A message with this id already exists.");
     const message: Message = {
