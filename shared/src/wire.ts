@@ -6,11 +6,13 @@
  * server-to-client type, MESSAGE_PRESENCE, sent only on inbox sockets that asked
  * for it with `?presence=1`, so a stock client that did not ask never sees it.
  */
+import type { UserSummary } from "./api.js";
+
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
-/** varuint 100, then a JSON string: PresenceFrame. */
+/** varuint 100, then a JSON string: PresenceFrame (presence, and the live directory in `users`). */
 export const MESSAGE_PRESENCE = 100;
 
 export const SYNC_PATH = "/sync";
@@ -48,6 +50,11 @@ export interface PresenceFrame {
   online: string[];
   /** Users now offline, with their last-seen time (ms since epoch). */
   offline: Array<[userId: string, lastSeenAt: number]>;
+  /**
+   * The live directory: accounts created or changed (name, username) since the last flush,
+   * as `GET /api/users` lists them. Absent when there are none; never in the snapshot.
+   */
+  users?: UserSummary[];
 }
 
 /** How often the server flushes coalesced presence changes. */

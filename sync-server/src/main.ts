@@ -66,6 +66,7 @@ export async function createServices(
   await auth.migrate();
   const repo = createConversationRepo(db, clock);
   const presence = createPresence(db, clock);
+  auth.onUserChanged(presence.userChanged);
   const relay = createRelay({
     db,
     repo,

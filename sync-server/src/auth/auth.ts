@@ -13,7 +13,8 @@
  *    email exactly like a free one, `{ token: null, user }` with no session, so it does
  *    not reveal registered addresses; the caller signs in next (docs/api.md);
  *  - signing in revokes the session the request came with (rotation);
- *  - every ended session is reported, so the relay closes its sockets.
+ *  - every ended session is reported, so the relay closes its sockets;
+ *  - every account created or changed is reported, for the live directory (presence.ts).
  */
 import { ERROR_MESSAGES } from "@messenger/shared";
 import { betterAuth } from "better-auth";
@@ -70,6 +71,10 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
   const trustedOrigins = origins?.list ?? (() => config.trustedOrigins);
   const sessions = createSessionLiveness({ db, clock, logger, absoluteMs: config.sessionAbsoluteMs });
   const throttle = createLoginThrottle({ clock });
+  const userListeners = new Set<(userId: string) => void>();
+  const userChanged = async (user: { id: string }) => {
+    for (const listener of userListeners) listener(user.id);
+  };
 
   // Prepared on first use: better-auth's tables exist only after migrate().
   let findUser: ((column: "email" | "username", value: string) => string | undefined) | null = null;
@@ -132,6 +137,8 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
         logger[level](`better-auth: ${message}`, args.length > 0 ? { details: args.map(String) } : undefined),
     },
     databaseHooks: {
+      // Sign-ups and renames (update-user), for the live directory.
+      user: { create: { after: userChanged }, update: { after: userChanged } },
       session: {
         delete: {
           after: async (session: { id: string }) => sessions.ended([session.id]),
@@ -250,6 +257,11 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
       return info ? { id: info.user.id, name: info.user.name, sessionId: info.session.id } : null;
     },
     isTrustedOrigin,
+    /** Calls `listener` with the id of every account created or changed (name, username); returns an unsubscribe. */
+    onUserChanged(listener: (userId: string) => void): () => void {
+      userListeners.add(listener);
+      return () => userListeners.delete(listener);
+    },
     /** For the relay: which sessions are alive, and a feed of ended ones. */
     liveness: sessions.liveness,
     /** Deletes expired and over-age sessions; schedule it (e.g. hourly) from main.ts. */

@@ -12,7 +12,7 @@ function setUp() {
     db.close();
   });
   const frames: PresenceFrame[] = [];
-  return { presence, frames, tick: (ms: number) => (now += ms), now: () => now };
+  return { presence, frames, db, tick: (ms: number) => (now += ms), now: () => now };
 }
 
 describe("presence", () => {
@@ -43,6 +43,30 @@ describe("presence", () => {
     expect(frames[1]?.full).toBe(false);
     expect(frames[1]?.online).toContain("bob");
     expect(frames[1]?.offline.map(([id]) => id)).toEqual(["carol"]);
+    presence.flush();
+    expect(frames).toHaveLength(2);
+  });
+
+  it("announces created or renamed accounts in the next flush, once, as stored and without email", () => {
+    const { presence, frames, db } = setUp();
+    // better-auth's table, reduced to the columns the directory reads (and an email it must not).
+    db.exec(`CREATE TABLE "user" (id TEXT PRIMARY KEY, name TEXT NOT NULL, username TEXT, email TEXT NOT NULL)`);
+    const insert = db.prepare(`INSERT INTO "user" (id, name, username, email) VALUES (?, ?, ?, ?)`);
+    insert.run("nina", "Nina", "nina", "nina@example.com");
+    presence.subscribe((f) => frames.push(f));
+    presence.connect("nina");
+    presence.userChanged("nina");
+    presence.userChanged("nina");
+    presence.userChanged("rolled-back"); // no row: skipped
+    db.prepare(`UPDATE "user" SET name = ? WHERE id = ?`).run("Nina Novak", "nina");
+    presence.flush();
+    expect(frames[1]).toEqual({
+      full: false,
+      online: ["nina"],
+      offline: [],
+      users: [{ id: "nina", name: "Nina Novak", username: "nina", online: true, lastSeenAt: null }],
+    });
+    presence.userChanged("rolled-back");
     presence.flush();
     expect(frames).toHaveLength(2);
   });

@@ -7,8 +7,13 @@
  * Subscribers (inbox sockets opened with `?presence=1`) get a full snapshot first,
  * then every PRESENCE_FLUSH_MS at most one frame with the changes since the last
  * flush: cost per flush is one frame per subscriber, no heartbeats between users.
+ *
+ * The same frames carry the live directory: `userChanged` (a sign-up, a new name)
+ * puts the account, as `GET /api/users` lists it, in the next frame's `users`. It is
+ * read from the database at the flush, so what goes out is what is stored.
  */
-import { PRESENCE_FLUSH_MS, type PresenceFrame } from "@messenger/shared";
+import { PRESENCE_FLUSH_MS, type PresenceFrame, type UserSummary } from "@messenger/shared";
+import type { Statement } from "better-sqlite3";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/database.js";
 
@@ -19,6 +24,10 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
   const flushMs = options.flushMs ?? PRESENCE_FLUSH_MS;
   const sockets = new Map<string, number>();
   const changed = new Set<string>();
+  /** Accounts created or changed since the last flush (the directory part of the next frame). */
+  const announced = new Set<string>();
+  // Prepared on first use: better-auth creates "user" in its migrations.
+  let selectUser: Statement<[string], { id: string; name: string; username: string | null }> | null = null;
   const listeners = new Set<PresenceListener>();
   const upsertSeen = db.prepare<[string, number]>(
     `INSERT INTO user_presence (user_id, last_seen_at) VALUES (?, ?)
@@ -30,9 +39,20 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
 
   const lastSeenAt = (userId: string): number | null => selectSeen.get(userId)?.last_seen_at ?? null;
 
+  const directoryEntries = (): UserSummary[] => {
+    selectUser ??= db.prepare(`SELECT id, name, username FROM "user" WHERE id = ?`);
+    const users: UserSummary[] = [];
+    for (const userId of announced) {
+      const row = selectUser.get(userId);
+      if (row) users.push({ ...row, online: sockets.has(userId), lastSeenAt: lastSeenAt(userId) });
+    }
+    return users;
+  };
+
   const flush = () => {
-    if (changed.size === 0 || listeners.size === 0) {
+    if ((changed.size === 0 && announced.size === 0) || listeners.size === 0) {
       changed.clear();
+      announced.clear();
       return;
     }
     const frame: PresenceFrame = { full: false, online: [], offline: [] };
@@ -40,7 +60,11 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
       if (sockets.has(userId)) frame.online.push(userId);
       else frame.offline.push([userId, lastSeenAt(userId) ?? clock()]);
     }
+    const users = announced.size > 0 ? directoryEntries() : [];
+    if (users.length > 0) frame.users = users;
     changed.clear();
+    announced.clear();
+    if (frame.online.length + frame.offline.length + users.length === 0) return;
     for (const listener of listeners) listener(frame);
   };
   const timer = setInterval(flush, flushMs);
@@ -72,6 +96,11 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
 
     /** ms since epoch when the user's last socket closed, or null if never seen offline. */
     lastSeenAt,
+
+    /** An account was created or its name or username changed: it goes out with the next flush. */
+    userChanged(userId: string): void {
+      announced.add(userId);
+    },
 
     onlineUserIds(): string[] {
       return [...sockets.keys()];
