@@ -1,5 +1,15 @@
-import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { APP_ROOT, ConfigError, loadConfig, readEnvironment } from "./config.js";
+
+function envFile(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-env-"));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, ".env"), text);
+  return dir;
+}
 
 describe("configuration", () => {
   it("works with no configuration at all", () => {
@@ -37,5 +47,29 @@ describe("configuration", () => {
       BASE_URL: "https://chat.example.com",
     });
     expect(config.trustedOrigins).toEqual(["https://chat.example.com"]);
+  });
+
+  it("reads .env beside the app, under the real environment", () => {
+    const root = envFile("PORT=4000\nSEED=false\n# a comment\nLOG_LEVEL=debug\n");
+    const env = readEnvironment({ PORT: "5000" }, root);
+    expect(env).toMatchObject({ PORT: "5000", SEED: "false", LOG_LEVEL: "debug" });
+    expect(readEnvironment({}, path.join(root, "nowhere"))).toEqual({});
+  });
+
+  it("reads the file ENV_FILE names, and says so when it cannot", () => {
+    const root = envFile("SEED=false\n");
+    expect(readEnvironment({ ENV_FILE: path.join(root, ".env") }, "/nowhere")).toMatchObject({ SEED: "false" });
+    expect(() => readEnvironment({ ENV_FILE: path.join(root, "missing.env") })).toThrow(/ENV_FILE=.*cannot be read/);
+  });
+
+  it("finds .env.example safe to copy as is: it changes nothing in development", () => {
+    const example = path.join(APP_ROOT, ".env.example");
+    const copied = envFile(fs.readFileSync(example, "utf8"));
+    expect(loadConfig(readEnvironment({}, copied), "/srv/app")).toEqual(loadConfig({}, "/srv/app"));
+    // Every variable loadConfig reads is listed.
+    const listed = new Set([...fs.readFileSync(example, "utf8").matchAll(/^# ([A-Z_]+)=/gm)].map((m) => m[1]));
+    const source = fs.readFileSync(path.join(APP_ROOT, "sync-server", "src", "config.ts"), "utf8");
+    const read = new Set([...source.matchAll(/(?:env\.|int\(|bool\(|list\()"?([A-Z_]+)/g)].map((m) => m[1]));
+    expect([...read].filter((name) => !listed.has(name))).toEqual([]);
   });
 });

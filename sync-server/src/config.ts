@@ -1,8 +1,11 @@
 /**
- * The only reader of process.env. Validates every variable at once and reports
- * all problems together, each naming the variable and how to fix it.
+ * The only reader of process.env (and of the `.env` file). Validates every variable
+ * at once and reports all problems together, each naming the variable and how to fix it.
  */
+import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseEnv } from "node:util";
 import { loopbackOrigins } from "./origins.js";
 
 export interface Config {
@@ -39,12 +42,41 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The repository root (the app's root in the image): two levels above this module,
+ * both as source (sync-server/src) and compiled (sync-server/dist).
+ */
+export const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The environment with a `.env` file underneath it: `ENV_FILE`, else `.env` in the app's
+ * root (beside `.env.example`). Variables already set win, as with `node --env-file`.
+ * A missing file is fine; an unreadable one is a ConfigError.
+ */
+export function readEnvironment(env: Env = process.env, root = APP_ROOT): Env {
+  const file = env.ENV_FILE ? path.resolve(env.ENV_FILE) : path.join(root, ".env");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && !env.ENV_FILE) return env;
+    throw new ConfigError([
+      `${env.ENV_FILE ? `ENV_FILE=${env.ENV_FILE}` : file} cannot be read (${code}): fix its permissions${env.ENV_FILE ? " or unset ENV_FILE" : " or remove it"}.`,
+    ]);
+  }
+  return { ...parseEnv(text), ...env };
+}
+
 /** The port of Vite's dev server (vite.config.ts), trusted in development. */
 const VITE_DEV_PORT = 5173;
 const DEV_SECRET = "dev-only-secret-change-me-dev-only-secret-change-me";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+/** The configuration from `env` (see readEnvironment for `.env`); relative paths resolve against `cwd`. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
   const production = env.NODE_ENV === "production";
 
@@ -106,7 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!/^[0-9a-fA-F.:]+$/.test(p))
       problems.push(`TRUSTED_PROXIES entry ${p} must be an IP address such as 10.0.0.2.`);
 
-  const clientDistRaw = env.CLIENT_DIST ?? path.resolve(cwd, "..", "client", "dist");
+  const clientDistRaw = env.CLIENT_DIST ?? path.join(APP_ROOT, "client", "dist");
   const clientDist = clientDistRaw === "" ? null : path.resolve(cwd, clientDistRaw);
 
   const sessionIdleMs = int("SESSION_IDLE_DAYS", 7, 1, 365) * DAY_MS;

@@ -14,13 +14,15 @@ import type { ConversationSummary } from "@messenger/shared";
 import { createApp } from "./app.js";
 import { type AuthService, createAuth } from "./auth/index.js";
 import { type Clock, systemClock } from "./clock.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.js";
 import { type ConversationRepo, createConversationRepo } from "./conversations/conversation-repo.js";
-import { type Db, openDatabase } from "./db/database.js";
+import { openDatabaseExplained, prepareDataDir } from "./db/data-dir.js";
+import type { Db } from "./db/database.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createOrigins } from "./origins.js";
 import { createPresence } from "./presence/index.js";
 import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
+import { explainListenError, StartupError } from "./startup-error.js";
 
 /** How often expired and over-age sessions are deleted (their sockets close at once). */
 export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -60,7 +62,8 @@ export async function createServices(
 ) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(config.databasePath);
+  prepareDataDir(config);
+  const db = openDatabaseExplained(config.databasePath);
   const origins = createOrigins(config);
   const auth = createAuth({ config, db, clock, logger, origins });
   await auth.migrate();
@@ -106,9 +109,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await seed({ auth, db, repo, messageWriter: relay, publishConversation: relay.publishConversation, clock, logger });
   }
 
-  const server = await new Promise<http.Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as http.Server));
-  });
+  let server: http.Server;
+  try {
+    server = await listen(app.fetch, config);
+  } catch (error) {
+    await services.close();
+    throw error;
+  }
   relay.attach(server);
   const port = (server.address() as AddressInfo).port;
   origins.listening(port);
@@ -138,22 +145,48 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
 }
 
+/** Listens on config.port and config.host; a taken port or a foreign HOST rejects with a StartupError. */
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => {
+      s.off("error", failed);
+      resolve(s as http.Server);
+    });
+    const failed = (error: Error) => {
+      s.close();
+      reject(explainListenError(error, { port: config.port, host: config.host }));
+    };
+    s.once("error", failed);
+  });
+}
+
 function isEmpty(db: Db): boolean {
   return (db.prepare(`SELECT count(*) AS n FROM "user"`).get() as { n: number }).n === 0;
 }
 
-async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
+/** Prints why the server cannot start (one sentence per problem) and exits non-zero. */
+function refuseToStart(error: unknown): never {
+  if (error instanceof ConfigError) {
+    const [only, ...more] = error.problems;
+    const text = more.length === 0 ? only : `fix these variables:\n  - ${error.problems.join("\n  - ")}`;
+    process.stderr.write(`Messenger cannot start: ${text}\n`);
+    process.exit(78); // EX_CONFIG
   }
-  const running = await startServer(config);
+  if (error instanceof StartupError) {
+    process.stderr.write(`Messenger cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let running: RunningServer;
+  try {
+    running = await startServer(loadConfig(readEnvironment()));
+  } catch (error) {
+    refuseToStart(error);
+  }
   process.stdout.write(`Messenger is running at ${running.url}\n`);
   const shutdown = (signal: string) => {
     process.stdout.write(`${signal}: shutting down\n`);
@@ -167,10 +200,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error) => {
-    process.stderr.write(
-      `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
+  main().catch(refuseToStart);
 }
