@@ -16,7 +16,7 @@ import { type AuthService, createAuth } from "./auth/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.js";
 import { type ConversationRepo, createConversationRepo } from "./conversations/conversation-repo.js";
-import { openDatabaseExplained, prepareDataDir } from "./db/data-dir.js";
+import { lockDataDir, openDatabaseExplained, prepareDataDir } from "./db/data-dir.js";
 import type { Db } from "./db/database.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createOrigins } from "./origins.js";
@@ -63,10 +63,23 @@ export async function createServices(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   prepareDataDir(config);
-  const db = openDatabaseExplained(config.databasePath);
+  const lock = lockDataDir(config);
+  let db: Db;
+  try {
+    db = openDatabaseExplained(config.databasePath);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const origins = createOrigins(config);
   const auth = createAuth({ config, db, clock, logger, origins });
-  await auth.migrate();
+  try {
+    await auth.migrate();
+  } catch (error) {
+    db.close();
+    lock.release();
+    throw error;
+  }
   const repo = createConversationRepo(db, clock);
   const presence = createPresence(db, clock);
   auth.onUserChanged(presence.userChanged);
@@ -97,6 +110,7 @@ export async function createServices(
     await relay.close();
     presence.close();
     db.close();
+    lock.release();
   };
   return { config, clock, logger, db, origins, auth, repo, presence, relay, app, close };
 }

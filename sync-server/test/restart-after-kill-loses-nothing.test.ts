@@ -44,7 +44,8 @@ async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; port
   return { child, port };
 }
 
-describe("durability", () => {
+// Two server processes start here; each loads the whole server through tsx.
+describe("durability", { timeout: 120_000 }, () => {
   it("a server killed with SIGKILL mid-stream restarts with every acknowledged message", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-kill-"));
     onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));

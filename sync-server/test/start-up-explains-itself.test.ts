@@ -18,7 +18,8 @@ function expectOneSentence(stderr: string, pattern: RegExp): void {
   expect(stderr.trim().split("\n")).toHaveLength(1);
 }
 
-describe("start-up", () => {
+// Each test starts a server process, which loads the whole server through tsx first.
+describe("start-up", { timeout: 120_000 }, () => {
   it("explains a taken port in one sentence and exits 1", async () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));

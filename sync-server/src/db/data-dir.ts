@@ -1,9 +1,12 @@
 /**
  * The SQLite data directory, checked before anything opens it, so a bad DATA_DIR is one
- * sentence at start-up rather than a stack trace from deep inside the first write.
+ * sentence at start-up rather than a stack trace from deep inside the first write; and
+ * held by one process at a time, because a second process on the same database has its
+ * own rooms in memory and silently loses writes (each compacts its own view of a document).
  */
 import fs from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import type { Config } from "../config.js";
 import { describeFsError, startupError } from "../startup-error.js";
 import { type Db, openDatabase } from "./database.js";
@@ -50,4 +53,40 @@ export function openDatabaseExplained(file: string): Db {
       throw startupError("DATABASE_UNREADABLE", { file, reason: "cannot be read or written by this user" });
     throw error;
   }
+}
+
+/** Held while a process uses the database; release() when it closes it. */
+export interface DataDirLock {
+  release(): void;
+}
+
+/**
+ * Takes the data directory for this process, or throws DATA_DIR_IN_USE.
+ *
+ * The lock is SQLite's own (an fcntl lock) on a small side file, `<database>.lock`, held in
+ * `locking_mode = EXCLUSIVE` after one write: the kernel drops it when the process dies, so a
+ * `kill -9` leaves nothing stale to clean up and no pid to trust (pids are reused, and every
+ * container's server is pid 1). Not the main database: EXCLUSIVE there would shut out WAL
+ * readers such as a backup or the sqlite3 shell. Two servers in one process conflict too.
+ */
+export function lockDataDir(config: Pick<Config, "dataDir" | "databasePath">): DataDirLock {
+  if (config.databasePath === ":memory:") return { release() {} };
+  const file = `${config.databasePath}.lock`;
+  // timeout 0: a held lock answers SQLITE_BUSY at once instead of after better-sqlite3's 5 s.
+  const lock = new Database(file, { timeout: 0 });
+  try {
+    lock.pragma("locking_mode = EXCLUSIVE");
+    lock.exec("CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, since TEXT NOT NULL)");
+    lock.transaction(() => {
+      lock.exec("DELETE FROM holder");
+      lock.prepare("INSERT INTO holder (pid, since) VALUES (?, ?)").run(process.pid, new Date().toISOString());
+    })();
+  } catch (error) {
+    lock.close();
+    const code = String((error as { code?: unknown }).code ?? "");
+    if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
+      throw startupError("DATA_DIR_IN_USE", databaseDir(config));
+    throw error;
+  }
+  return { release: () => lock.close() };
 }
