@@ -98,6 +98,11 @@ export async function apiPostMessage(session: ApiSession, conversationId: string
   ).json.message;
 }
 
+/** Changes the user's display name (better-auth's update-user). */
+export async function apiUpdateName(session: ApiSession, name: string): Promise<void> {
+  await call(session, "POST", "/api/auth/update-user", { name });
+}
+
 export async function apiRevokeOtherSessions(session: ApiSession): Promise<void> {
   await call(session, "POST", "/api/auth/revoke-other-sessions", {});
 }

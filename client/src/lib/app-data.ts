@@ -1,19 +1,23 @@
 /**
  * Signed-in data shared by every screen: the live inbox (the one subscription for the
- * conversation lists), the people directory with live presence, a ticking clock, and
- * "New message from X" announcements. Create inside a Solid root; cleans up with it.
+ * conversation lists), the people directory with live presence and live sign-ups and
+ * renames, a ticking clock, and "New message from X" announcements. Create inside a
+ * Solid root; cleans up with it.
  */
 import { type ConversationSummary, inboxDocName, inboxMap, type UserSummary } from "@messenger/shared";
-import { createEffect, createMemo, createSignal, onCleanup } from "solid-js";
+import { createEffect, createMemo, createSignal, onCleanup, untrack } from "solid-js";
 import { ACTIVE_RECHECK_MS, activeConversations, byNewestActivity, peerId } from "./active.js";
 import type { Api } from "./api.js";
 import { readJson, userKey, writeJson } from "./local-data.js";
-import { type PresenceEntry, resolvePresence } from "./presence.js";
+import { newlyAnnounced, type PresenceEntry, type Profile, resolvePresence } from "./presence.js";
 import { isUnread, type ReadMarks, withBaseline, withRead } from "./read-state.js";
+import { serverNow } from "./server-clock.js";
 import { observeType, type Sync } from "./sync.js";
 
 const USER_PAGE_LIMIT = 200;
 const MAX_USER_PAGES = 25;
+/** How often relative times ("Last seen 2 min ago") are brought up to date. */
+export const CLOCK_TICK_MS = 5_000;
 
 export type AppData = ReturnType<typeof createAppData>;
 
@@ -46,10 +50,16 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     return byNewestActivity(byId.values());
   });
 
-  const [now, setNow] = createSignal(Date.now());
-  const clock = setInterval(() => setNow(Date.now()), ACTIVE_RECHECK_MS);
+  // By the server's clock: "last seen" times are the server's.
+  const [now, setNow] = createSignal(serverNow());
+  const clock = setInterval(() => setNow(serverNow()), CLOCK_TICK_MS);
   onCleanup(() => clearInterval(clock));
-  const active = createMemo(() => activeConversations(conversations(), now(), timeZone));
+  // The active filter only needs rechecking every ACTIVE_RECHECK_MS, not on every tick.
+  const activeCheck = createMemo(() => Math.floor(now() / ACTIVE_RECHECK_MS));
+  const active = createMemo(() => {
+    activeCheck();
+    return activeConversations(conversations(), untrack(now), timeZone);
+  });
 
   const [users, setUsers] = createSignal<ReadonlyMap<string, UserSummary>>(
     new Map((readJson<UserSummary[]>(localStorage, cacheKey("users")) ?? []).map((u) => [u.id, u])),
@@ -64,19 +74,67 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     });
   }
 
-  async function refreshUsers() {
+  const storeUsers = () => writeJson(localStorage, cacheKey("users"), [...untrack(users).values()]);
+
+  let usersLoading: Promise<void> | null = null;
+  let loadAgain = false;
+  /** Announcements that arrived while a load ran: newer than what it may bring back. */
+  let announcedDuringLoad: UserSummary[] | null = null;
+  /** Loads the whole directory; a call made while a load runs gets one more load after it. */
+  function refreshUsers(): Promise<void> {
+    if (usersLoading) {
+      loadAgain = true;
+      return usersLoading;
+    }
+    usersLoading = (async () => {
+      try {
+        do {
+          loadAgain = false;
+          await loadUsers();
+        } while (loadAgain);
+      } finally {
+        usersLoading = null;
+      }
+    })();
+    return usersLoading;
+  }
+
+  async function loadUsers() {
     const all: UserSummary[] = [];
     let cursor: string | undefined;
-    for (let page = 0; page < MAX_USER_PAGES; page++) {
-      const res = await api.users({ limit: USER_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-      all.push(...res.users);
-      if (!res.nextCursor) break;
-      cursor = res.nextCursor;
+    announcedDuringLoad = [];
+    try {
+      for (let page = 0; page < MAX_USER_PAGES; page++) {
+        const res = await api.users({ limit: USER_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+        all.push(...res.users);
+        if (!res.nextCursor) break;
+        cursor = res.nextCursor;
+      }
+      setUsers(new Map([...all, ...announcedDuringLoad].map((u) => [u.id, u])));
+    } finally {
+      announcedDuringLoad = null;
     }
-    setUsers(new Map(all.map((u) => [u.id, u])));
     setUsersLoaded(true);
-    writeJson(localStorage, cacheKey("users"), all);
+    storeUsers();
   }
+
+  // The live directory: sign-ups and renames the server announces on the inbox socket.
+  const announcedSeen = new WeakSet<Profile>();
+  createEffect(() => {
+    const announced = newlyAnnounced(sync.presence(), announcedSeen);
+    if (announced.length === 0) return;
+    mergeUsers(announced);
+    storeUsers();
+    announcedDuringLoad?.push(...announced);
+  });
+
+  // Nothing is replayed for the time the socket was away: reload the directory on every (re)connect.
+  let wasConnected = false;
+  createEffect(() => {
+    const connected = inbox.connected();
+    if (connected && !wasConnected) refreshUsers().catch(() => {});
+    wasConnected = connected;
+  });
 
   async function refreshConversations() {
     const res = await api.conversations();
