@@ -177,8 +177,8 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
             }
           }
         }
-        // Rotation: a sign-in (or sign-up) that came with a session replaces it.
-        if (created && (isSignIn || ctx.path.startsWith("/sign-up"))) {
+        // Rotation: a sign-in that came with a session replaces it (sign-up creates none).
+        if (created && isSignIn) {
           const previous = await ctx.getSignedCookie(ctx.context.authCookies.sessionToken.name, ctx.context.secret);
           if (previous && previous !== created.session.token) await ctx.context.internalAdapter.deleteSession(previous);
         }
