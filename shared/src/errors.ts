@@ -12,6 +12,7 @@ export const ERROR_MESSAGES = {
   PAYLOAD_TOO_LARGE: "That is too large to send.",
   RATE_LIMITED: "Too many attempts. Please wait a moment and try again.",
   UNTRUSTED_ORIGIN: "This site is not allowed to talk to the server.",
+  NOT_READY: "The server is starting or stopping. Please try again in a moment.",
   INTERNAL: "Something went wrong on our side. Please try again.",
 } as const;
 
@@ -27,6 +28,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   UNTRUSTED_ORIGIN: 403,
+  NOT_READY: 503,
   INTERNAL: 500,
 };
 

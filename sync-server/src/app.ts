@@ -9,6 +9,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { SYNC_PATH } from "@messenger/shared";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AuthService } from "./auth/auth.js";
 import { requireSession } from "./auth/require-session.js";
@@ -18,10 +19,14 @@ import type { ConversationRepo } from "./conversations/conversation-repo.js";
 import type { Db } from "./db/database.js";
 import { AppError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
 import type { MessageWriter } from "./relay/types.js";
 import { authRoutes } from "./routes/auth.js";
 import { conversationRoutes, type PublishConversation } from "./routes/conversations.js";
 import { errorHandler } from "./routes/error-handler.js";
+import { healthRoutes, type ReadinessCheck } from "./routes/health.js";
+import { metricsRoute } from "./routes/metrics.js";
+import { requestLog } from "./routes/request-log.js";
 import { type PresenceReader, usersRoutes } from "./routes/users.js";
 import { writeLimit } from "./routes/write-limit.js";
 
@@ -40,12 +45,19 @@ export interface AppDeps {
   publishConversation?: PublishConversation;
   clock: Clock;
   logger: Logger;
+  /** Counts HTTP requests and serves GET /metrics; none when absent. */
+  metrics?: Metrics;
+  /** What GET /api/ready asks (the store answers, migrations done); always ready when absent. */
+  ready?: ReadinessCheck;
 }
 
 export function createApp(deps: AppDeps) {
   const { config, auth, logger } = deps;
   const app = new Hono();
 
+  // First, so every request (errors and 404s too) gets an id, a log line and a metric sample.
+  app.use(requestId());
+  app.use(requestLog({ logger, metrics: deps.metrics }));
   app.use(secureHeaders(securityHeaderOptions(config)));
   app.use(
     "/api/*",
@@ -57,7 +69,8 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  app.get("/api/health", (c) => c.json({ status: "ok" }));
+  app.route("/api", healthRoutes(deps.ready ?? (async () => {}), logger));
+  if (deps.metrics) app.get("/metrics", metricsRoute(deps.metrics, config.metricsToken));
   app.route("/api/auth", authRoutes(auth, { trustedProxies: config.trustedProxies }));
 
   // better-auth checks Origin on its own routes; ours refuse a write from a site we do not trust.

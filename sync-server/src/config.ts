@@ -33,6 +33,8 @@ export interface Config {
   /** ...but never live longer than this from sign-in. */
   sessionAbsoluteMs: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** When set, GET /metrics answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -151,6 +153,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const seed = bool("SEED", true);
 
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && metricsToken.length < 16)
+    problems.push("METRICS_TOKEN must be at least 16 characters: generate one with `openssl rand -hex 16`.");
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     production,
@@ -167,5 +173,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sessionIdleMs,
     sessionAbsoluteMs,
     logLevel,
+    metricsToken,
   };
 }

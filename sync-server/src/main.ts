@@ -18,7 +18,9 @@ import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.
 import { type ConversationRepo, createConversationRepo } from "./conversations/conversation-repo.js";
 import { lockDataDir, openDatabaseExplained, prepareDataDir } from "./db/data-dir.js";
 import type { Db } from "./db/database.js";
+import { sqliteReadiness } from "./db/readiness.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
 import { createOrigins } from "./origins.js";
 import { createPresence } from "./presence/index.js";
 import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
@@ -37,6 +39,8 @@ export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
   relay?: RelayTunables;
+  /** Also export prom-client's process and Node.js metrics (the real process; not per test app). */
+  defaultMetrics?: boolean;
 }
 
 export interface RunningServer {
@@ -80,6 +84,13 @@ export async function createServices(
     lock.release();
     throw error;
   }
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+  let draining = false;
+  const storeReady = sqliteReadiness(db);
+  const ready = async () => {
+    if (draining) throw new Error("shutting down");
+    await storeReady();
+  };
   const repo = createConversationRepo(db, clock);
   const presence = createPresence(db, clock);
   auth.onUserChanged(presence.userChanged);
@@ -92,6 +103,7 @@ export async function createServices(
     authenticate: auth.authenticate,
     sessions: auth.liveness,
     isTrustedOrigin: origins.isTrusted,
+    metrics: metrics.relay,
     ...options.relay,
   });
   const app = createApp({
@@ -104,15 +116,23 @@ export async function createServices(
     publishConversation: options.publishConversation ?? relay.publishConversation,
     clock,
     logger,
+    metrics,
+    ready,
   });
+  metrics.countRoomsWith(() => relay.stats().rooms.length);
+  /** From now on /api/ready answers 503, so a load balancer stops sending traffic. */
+  const drain = () => {
+    draining = true;
+  };
   /** Closes what createServices opened, in reverse order. */
   const close = async () => {
+    drain();
     await relay.close();
     presence.close();
     db.close();
     lock.release();
   };
-  return { config, clock, logger, db, origins, auth, repo, presence, relay, app, close };
+  return { config, clock, logger, db, origins, metrics, auth, repo, presence, relay, app, drain, close };
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -147,6 +167,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     services: { config, db, auth, repo, relay, presence },
     close() {
       closing ??= (async () => {
+        services.drain();
         clearInterval(sweep);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await relay.close();
@@ -197,7 +218,7 @@ function refuseToStart(error: unknown): never {
 async function main(): Promise<void> {
   let running: RunningServer;
   try {
-    running = await startServer(loadConfig(readEnvironment()));
+    running = await startServer(loadConfig(readEnvironment()), { defaultMetrics: true });
   } catch (error) {
     refuseToStart(error);
   }

@@ -5,6 +5,7 @@
  * 403 no access) before any WebSocket exists; then hands the socket to the relay
  * core and pings it so dead peers go away (and offline) within two intervals.
  */
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import {
@@ -21,6 +22,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "./logger.js";
 import type { Authorize } from "./relay/access.js";
 import type { Connection, SocketLike } from "./relay/connection.js";
+import { NO_RELAY_METRICS, type RelayMetrics } from "./relay/metrics.js";
 import type { SocketUser } from "./relay/types.js";
 
 /** What the adapter needs from the relay core. */
@@ -36,13 +38,22 @@ export interface RelayAdapterDeps {
   isTrustedOrigin(origin: string): boolean;
   logger: Logger;
   pingIntervalMs?: number;
+  /** Sockets open, upgrades refused, frames refused (src/metrics.ts); none by default. */
+  metrics?: RelayMetrics;
 }
 
 /** ws closes with 1009 when a message exceeds maxPayload; clients expect our named code. */
 const WS_MESSAGE_TOO_BIG = 1009;
+/** Close codes that mean the relay refused a frame, by name (the metric's label). */
+const FRAME_REFUSALS = new Map<number, string>(
+  Object.entries(CLOSE_CODES)
+    .filter(([name]) => name !== "GOING_AWAY" && name !== "SESSION_ENDED")
+    .map(([name, code]) => [code, name]),
+);
 
 export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { close(): Promise<void> } {
   const { relay, logger } = deps;
+  const metrics = deps.metrics ?? NO_RELAY_METRICS;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const alive = new WeakMap<WebSocket, boolean>();
 
@@ -50,12 +61,27 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     socket.on("error", (err) => logger.debug("upgrade socket error", { err: String(err) }));
     upgrade(req, socket, head).catch((err) => {
       logger.error("upgrade failed", { err: String(err) });
-      refuse(socket, "INTERNAL");
+      metrics.upgradeRefused("INTERNAL");
+      writeRefusal(socket, "INTERNAL");
     });
   };
 
   async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
+    const id = requestIdOf(req);
+    /** Answers the upgrade with `code`, logged (with why) and counted. */
+    const refuse = (socket: Duplex, code: ErrorCode): void => {
+      metrics.upgradeRefused(code);
+      logger.info("socket refused", {
+        id,
+        code,
+        status: ERROR_STATUS[code],
+        path: url.pathname,
+        origin: req.headers.origin,
+        ip: req.socket.remoteAddress,
+      });
+      writeRefusal(socket, code);
+    };
     const prefix = `${SYNC_PATH}/`;
     if (!url.pathname.startsWith(prefix)) return refuse(socket, "NOT_FOUND");
     const docName = url.pathname.slice(prefix.length);
@@ -66,13 +92,22 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     if (user === null) return refuse(socket, "UNAUTHENTICATED");
     if (relay.authorize(docName, user) === null) return refuse(socket, "FORBIDDEN");
     if (socket.destroyed) return;
-    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, user, docName, url.searchParams.get("presence") === "1"));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      serve(ws, user, docName, url.searchParams.get("presence") === "1", id),
+    );
   }
 
-  function serve(ws: WebSocket, user: SocketUser, docName: string, presence: boolean): void {
+  function serve(ws: WebSocket, user: SocketUser, docName: string, presence: boolean, id: string): void {
     const close = ws.close.bind(ws);
-    ws.close = (code?: number, reason?: string | Buffer) =>
-      close(code === WS_MESSAGE_TOO_BIG ? CLOSE_CODES.FRAME_TOO_LARGE : code, reason);
+    let counted = false;
+    ws.close = (code?: number, reason?: string | Buffer) => {
+      const named = code === WS_MESSAGE_TOO_BIG ? CLOSE_CODES.FRAME_TOO_LARGE : code;
+      // Called again when the peer echoes the close frame: count the refusal once.
+      const refusal = named === undefined ? undefined : FRAME_REFUSALS.get(named);
+      if (refusal && !counted) metrics.frameRefused(refusal);
+      counted = true;
+      close(named, reason);
+    };
     alive.set(ws, true);
     let conn: Connection;
     try {
@@ -87,6 +122,8 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
       ws.close(CLOSE_CODES.GOING_AWAY);
       return;
     }
+    metrics.socketOpened();
+    logger.info("socket open", { id, doc: docName, user: user.id });
     ws.on("message", (data, isBinary) => {
       if (!isBinary) return conn.close(CLOSE_CODES.MALFORMED_FRAME, "binary frames only");
       const bytes = Array.isArray(data)
@@ -98,7 +135,11 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     });
     ws.on("pong", () => alive.set(ws, true));
     ws.on("error", (err) => logger.debug("socket error", { doc: docName, err: String(err) }));
-    ws.on("close", () => conn.ended());
+    ws.on("close", (code, reason) => {
+      conn.ended();
+      metrics.socketClosed();
+      logger.info("socket closed", { id, doc: docName, user: user.id, code, reason: reason.toString() });
+    });
   }
 
   // A socket that missed one pong is dead: terminate it, so its user goes offline.
@@ -138,8 +179,14 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
   return headers;
 }
 
+/** The upgrade's X-Request-Id when it is a sane one (as Hono's requestId accepts), else a new id. */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : randomUUID();
+}
+
 /** Answers the upgrade request with a plain HTTP error and closes the socket. */
-function refuse(socket: Duplex, code: ErrorCode): void {
+function writeRefusal(socket: Duplex, code: ErrorCode): void {
   if (socket.destroyed) return;
   const status = ERROR_STATUS[code];
   const body = JSON.stringify({ error: { code, message: ERROR_MESSAGES[code] } });

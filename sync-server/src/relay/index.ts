@@ -5,7 +5,7 @@
  *   createRelay(options: RelayOptions): Relay
  *     options: { db, repo, clock?, logger?, authenticate?, authorize?, sessions?,
  *                presence?, isTrustedOrigin?, roomIdleUnloadMs?, compactAfterUpdates?,
- *                sessionSweepMs?, pingIntervalMs? }
+ *                sessionSweepMs?, pingIntervalMs?, metrics? }
  *   relay.attach(server)            serve /sync/<doc> upgrades on a node http server (needs authenticate)
  *   relay.postMessage(convId, authorId, { id, text, createdAt? })
  *                                   → { record, segment, created }  (MessageWriter; idempotent on id;
@@ -28,6 +28,7 @@
 export { type Authorize, createAccess } from "./access.js";
 export { Connection, type SocketLike } from "./connection.js";
 export type { BulkMessage, BulkMessageWriter } from "./message-writer.js";
+export { NO_RELAY_METRICS, type RelayMetrics } from "./metrics.js";
 export {
   COMPACT_AFTER_UPDATES,
   createRelay,

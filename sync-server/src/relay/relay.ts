@@ -17,6 +17,7 @@ import { attachRelay } from "../ws-adapter.js";
 import { type Authorize, createAccess } from "./access.js";
 import { Connection, type SocketLike } from "./connection.js";
 import { createMessageWriter } from "./message-writer.js";
+import { NO_RELAY_METRICS, type RelayMetrics } from "./metrics.js";
 import { encodeAwareness, encodePresence, encodeSyncStep1 } from "./protocol.js";
 import { type Batch, Room } from "./room.js";
 import type { SessionLiveness, SocketUser } from "./types.js";
@@ -44,6 +45,8 @@ export interface RelayOptions {
   presence?: Presence;
   /** Whether a browser origin may open sockets (origins.ts); none may when absent. */
   isTrustedOrigin?: (origin: string) => boolean;
+  /** Monitoring hooks (src/metrics.ts): commits here, sockets and refusals in the adapter. */
+  metrics?: RelayMetrics;
   roomIdleUnloadMs?: number;
   compactAfterUpdates?: number;
   sessionSweepMs?: number;
@@ -61,6 +64,7 @@ export function createRelay(options: RelayOptions) {
   const ownsPresence = options.presence === undefined;
   const idleMs = options.roomIdleUnloadMs ?? ROOM_IDLE_UNLOAD_MS;
   const compactAfter = options.compactAfterUpdates ?? COMPACT_AFTER_UPDATES;
+  const metrics = options.metrics ?? NO_RELAY_METRICS;
   const store = createDocStore(db, clock);
 
   const rooms = new Map<string, Room>();
@@ -141,6 +145,7 @@ export function createRelay(options: RelayOptions) {
         }
       }
     };
+    const started = performance.now();
     try {
       store.transaction(() => {
         commit(work);
@@ -157,6 +162,7 @@ export function createRelay(options: RelayOptions) {
       error = err ?? new Error("commit failed");
       logger.error("commit failed", { err: String(err), docs: work.map(([r]) => r.name) });
     }
+    metrics.commit(performance.now() - started, error === null);
     for (const [r, b] of work) {
       if (error) fail(r);
       else r.publish(b);
@@ -265,6 +271,7 @@ export function createRelay(options: RelayOptions) {
         isTrustedOrigin: options.isTrustedOrigin ?? (() => false),
         logger,
         pingIntervalMs: options.pingIntervalMs,
+        metrics,
       });
       detachers.push(adapter.close);
     },

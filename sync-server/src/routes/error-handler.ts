@@ -21,6 +21,7 @@ export function toAppError(err: unknown, logger: Logger, c: Context): AppError {
   }
   if (err instanceof HTTPException && err.status === 413) return new AppError("PAYLOAD_TOO_LARGE");
   logger.error("unhandled error", {
+    id: c.get("requestId"),
     method: c.req.method,
     path: c.req.path,
     err: err instanceof Error ? (err.stack ?? err.message) : String(err),
