@@ -8,8 +8,11 @@ import { createAnnouncer } from "./components/live-announcer.js";
 import { createApi } from "./lib/api.js";
 import { AppCtx } from "./lib/app-context.js";
 import { createAppData } from "./lib/app-data.js";
+import { STOP_SENTENCES } from "./lib/close-policy.js";
 import { createHistoryCache, type HistoryCache } from "./lib/history-cache.js";
 import { LAST_SESSION_KEY } from "./lib/local-data.js";
+import { createOutbox, type Outbox } from "./lib/outbox.js";
+import { createOutboxRunner } from "./lib/outbox-runner.js";
 import { createRouter } from "./lib/router.js";
 import { createSessionStore } from "./lib/session.js";
 import { createSync, type Sync } from "./lib/sync.js";
@@ -23,6 +26,7 @@ const WIDE_QUERY = "(min-width: 768px)";
 
 let currentSync: Sync | null = null;
 let currentHistory: HistoryCache | null = null;
+let currentOutbox: Outbox | null = null;
 const api = createApi({ onSessionEnded: () => void session.ended() });
 const session = createSessionStore(api, {
   beforeClear: () => {
@@ -30,6 +34,8 @@ const session = createSessionStore(api, {
     currentSync = null;
     currentHistory?.close();
     currentHistory = null;
+    currentOutbox?.close();
+    currentOutbox = null;
   },
 });
 const router = createRouter();
@@ -57,14 +63,18 @@ if (viewport) {
 }
 
 function SignedIn(props: { userId: string }): JSX.Element {
+  const outbox = createOutbox(props.userId);
+  currentOutbox = outbox;
+  onCleanup(() => outbox.close());
   const sync = createSync({
     userId: props.userId,
     onSessionEnded: () => void session.ended(),
     onRefused: verifySoon,
-    onWriteRejected: () =>
-      announcer.announce(
-        "The server refused a change in this conversation. Unsent changes were discarded; reopen it to continue.",
-      ),
+    onStopped: (name, reason) => {
+      announcer.announce(STOP_SENTENCES[reason]);
+      void outbox.fail(name, reason);
+    },
+    onDelivered: (_name, ids) => void outbox.remove(ids),
   });
   currentSync = sync;
   onCleanup(() => {
@@ -76,6 +86,8 @@ function SignedIn(props: { userId: string }): JSX.Element {
   onCleanup(() => history.close());
   const data = createAppData({ api, sync, userId: props.userId, announce: announcer.announce });
   void data.refresh();
+  // Whatever any tab wrote and the server has not confirmed goes out now, conversation open or not.
+  createOutboxRunner({ sync, outbox, api, userId: props.userId });
   const wide = matchMedia(WIDE_QUERY);
   const [isWide, setWide] = createSignal(wide.matches);
   const onChange = () => setWide(wide.matches);
@@ -83,7 +95,9 @@ function SignedIn(props: { userId: string }): JSX.Element {
   onCleanup(() => wide.removeEventListener("change", onChange));
 
   return (
-    <AppCtx.Provider value={{ api, sync, data, history, router, session, announce: announcer.announce, isWide }}>
+    <AppCtx.Provider
+      value={{ api, sync, data, history, outbox, router, session, announce: announcer.announce, isWide }}
+    >
       <Shell />
     </AppCtx.Provider>
   );

@@ -4,6 +4,8 @@
  *   navigations          network-first, falling back to the cached index.html
  *   other static files   stale-while-revalidate
  *   /api and /sync       never touched
+ * Background Sync ("outbox:<userId>"): new messages written offline are posted over HTTP when the
+ * network is back, even with no tab open (see deliverOutbox).
  */
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
@@ -90,3 +92,78 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(staleWhileRevalidate(request, event));
   }
 });
+
+/*
+ * The app's outbox (client/src/lib/outbox.ts, same database and store names): messages written
+ * offline that the server has not confirmed. POST /api/conversations/:id/messages is idempotent
+ * on the id and carries the record's createdAt, so if the app also delivers the message through
+ * its Yjs document, the server still keeps one. Edits and deletes travel only in the document.
+ */
+const OUTBOX_STORE = "entries";
+const OUTBOX_DB_VERSION = 1;
+const OUTBOX_TAG = "outbox:";
+/** HTTP answers that mean an entry will never be accepted, as the outbox names them. */
+const OUTBOX_FAILURES = { 400: "invalid", 403: "forbidden", 404: "forbidden", 409: "conflict", 413: "invalid" };
+
+self.addEventListener("sync", (event) => {
+  if (event.tag.startsWith(OUTBOX_TAG)) event.waitUntil(deliverOutbox(event.tag.slice(OUTBOX_TAG.length)));
+});
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function openOutbox(userId) {
+  return new Promise((resolve) => {
+    const req = indexedDB.open(`outbox.${userId}`, OUTBOX_DB_VERSION);
+    // Never create it here: no database means that user signed out and their data was deleted.
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = req.onblocked = () => resolve(null);
+  });
+}
+
+async function deliverOutbox(userId) {
+  const windows = await self.clients.matchAll({ type: "window" });
+  // A tab on screen delivers through the document itself.
+  if (windows.some((w) => w.visibilityState === "visible")) return;
+  const db = await openOutbox(userId);
+  if (!db) return;
+  const store = (mode) => db.transaction(OUTBOX_STORE, mode).objectStore(OUTBOX_STORE);
+  let retry = false;
+  try {
+    const unsent = (await request(store("readonly").getAll())).filter((e) => e.kind === "message" && !e.failed);
+    if (unsent.length === 0) return;
+    // Post only as the user who wrote them: by now the cookie may be someone else's, or gone.
+    const session = await fetch("/api/auth/get-session", { headers: { accept: "application/json" } });
+    const body = session.ok ? await session.json() : null;
+    if (body?.user?.id !== userId) return;
+    for (const e of unsent) {
+      const res = await fetch(`/api/conversations/${encodeURIComponent(e.conversationId)}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ id: e.id, text: e.text, createdAt: e.createdAt }),
+      });
+      const failed = OUTBOX_FAILURES[res.status];
+      if (res.ok) await request(store("readwrite").delete(e.id));
+      else if (failed) await request(store("readwrite").put({ ...e, failed }));
+      // Signed out: the app deletes the outbox at its next start.
+      else if (res.status === 401) return;
+      else {
+        retry = true; // 429, 5xx: Background Sync tries again later
+        break;
+      }
+    }
+  } catch {
+    retry = true; // the network went away again
+  } finally {
+    db.close();
+    const channel = new BroadcastChannel(`outbox.${userId}`);
+    channel.postMessage("changed");
+    channel.close();
+  }
+  if (retry) throw new Error("outbox: not delivered yet");
+}

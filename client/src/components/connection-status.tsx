@@ -1,9 +1,11 @@
 import type { JSX } from "solid-js";
 import type { ConnectionState } from "../lib/sync.js";
 
+/** About this device's connection, worded so it is never read as a person's presence ("Online"). */
 const LABELS: Record<ConnectionState, string> = {
-  online: "Online",
-  offline: "Offline",
+  online: "Connected",
+  offline: "You're offline",
+  connecting: "Connecting…",
   reconnecting: "Reconnecting…",
 };
 

@@ -1,5 +1,6 @@
 import type { JSX } from "solid-js";
 import { Avatar } from "./avatar.js";
+import { Icon } from "./icons.js";
 
 export interface ConversationItemProps {
   id: string;
@@ -12,6 +13,8 @@ export interface ConversationItemProps {
   time: string | null;
   /** A message from them since I last looked. */
   unread: boolean;
+  /** My writes here the server has not confirmed ("sending"), or that it never will ("failed"). */
+  outbox: "sending" | "failed" | null;
   current: boolean;
   onOpen: (href: string) => void;
 }
@@ -23,7 +26,12 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
     props.onOpen(props.href);
   };
   return (
-    <li data-testid="conversation-item" data-conversation-id={props.id} data-unread={props.unread}>
+    <li
+      data-testid="conversation-item"
+      data-conversation-id={props.id}
+      data-unread={props.unread}
+      data-outbox={props.outbox ?? "none"}
+    >
       <a
         class="row"
         classList={{ unread: props.unread }}
@@ -41,7 +49,17 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
             {props.time ? <span class="row-time">{props.time}</span> : null}
           </span>
           <span class="row-bottom">
-            <span class="row-sub">{props.preview}</span>
+            <span class="row-sub">
+              {props.outbox === "sending" ? (
+                <span class="row-outbox">
+                  <Icon name="clock" class="icon row-outbox-icon" />
+                  Sending…{" "}
+                </span>
+              ) : props.outbox === "failed" ? (
+                <span class="row-outbox failed">Not sent. </span>
+              ) : null}
+              {props.preview}
+            </span>
             {props.unread ? <span class="unread-dot" aria-hidden="true" /> : null}
           </span>
         </span>

@@ -169,7 +169,8 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
       request<{ conversation: ConversationSummary }>("GET", `/api/conversations/${encodeURIComponent(id)}`),
     messages: (id: string, params: { before?: string; limit?: number } = {}) =>
       request<MessagesPage>("GET", `/api/conversations/${encodeURIComponent(id)}/messages${q(params)}`),
-    postMessage: (id: string, message: { id: string; text: string }) =>
+    /** Idempotent on the message id; pass the record's createdAt when the same message may also travel in its document. */
+    postMessage: (id: string, message: { id: string; text: string; createdAt?: number }) =>
       request<{ message: Message }>("POST", `/api/conversations/${encodeURIComponent(id)}/messages`, message),
   };
 }

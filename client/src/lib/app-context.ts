@@ -2,6 +2,7 @@ import { type Accessor, createContext, useContext } from "solid-js";
 import type { Api } from "./api.js";
 import type { AppData } from "./app-data.js";
 import type { HistoryCache } from "./history-cache.js";
+import type { Outbox } from "./outbox.js";
 import type { Router } from "./router.js";
 import type { SessionStore } from "./session.js";
 import type { Sync } from "./sync.js";
@@ -13,6 +14,8 @@ export interface AppContext {
   data: AppData;
   /** Older pages of conversations, for scrolling back offline. */
   history: HistoryCache;
+  /** Writes the server has not confirmed, from every tab (the lists show them pending). */
+  outbox: Outbox;
   router: Router;
   session: SessionStore;
   announce: (text: string) => void;

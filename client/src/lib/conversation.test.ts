@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liveDocuments, MIN_HEAD_MESSAGES, typingUsers } from "./conversation.js";
+import { liveDocuments, MIN_HEAD_MESSAGES, timelineState, typingUsers } from "./conversation.js";
 
 describe("liveDocuments", () => {
   const docs = ["conversation.c.2", "conversation.c.1", "conversation.c.0"];
@@ -35,5 +35,40 @@ describe("typingUsers", () => {
   it("counts a user with two tabs once", () => {
     const bob = { user: { id: "bob", name: "Bob" }, typingAt: NOW };
     expect(typingUsers([bob, { ...bob }], "me", NOW)).toEqual(["bob"]);
+  });
+});
+
+describe("timelineState", () => {
+  const base = {
+    messageCount: 0,
+    settled: false,
+    localLoaded: true,
+    olderMayExist: false,
+    knownEmpty: false,
+    cutOff: false,
+  };
+
+  it("is loading, not empty, while an empty local copy waits for its first sync", () => {
+    expect(timelineState(base)).toBe("loading");
+    expect(timelineState({ ...base, localLoaded: false, knownEmpty: true })).toBe("loading");
+  });
+
+  it("is unavailable offline when nothing is cached of a conversation that has messages", () => {
+    expect(timelineState({ ...base, cutOff: true })).toBe("unavailable");
+    expect(timelineState({ ...base, cutOff: true, knownEmpty: undefined })).toBe("unavailable");
+    expect(timelineState({ ...base, cutOff: true, olderMayExist: true })).toBe("unavailable");
+  });
+
+  it("is empty once the relay answered with nothing, or offline when the conversation is known to have none", () => {
+    expect(timelineState({ ...base, settled: true })).toBe("empty");
+    expect(timelineState({ ...base, cutOff: true, knownEmpty: true })).toBe("empty");
+  });
+
+  it("waits for older pages before calling a conversation empty", () => {
+    expect(timelineState({ ...base, settled: true, olderMayExist: true })).toBe("loading");
+  });
+
+  it("shows messages whenever there are some", () => {
+    expect(timelineState({ ...base, messageCount: 3, cutOff: true })).toBe("messages");
   });
 });

@@ -9,6 +9,7 @@ import {
   type ConversationSummary,
   deleteMessage,
   editMessage,
+  MAX_MESSAGE_TEXT_LENGTH,
   type MessageRecord,
   messagesMap,
   newMessageId,
@@ -19,6 +20,7 @@ import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
 import { type HistoryCache, pageFromCache, toCache } from "./history-cache.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
+import type { Outbox, OutboxEntry } from "./outbox.js";
 import { serverNow } from "./server-clock.js";
 import { type DocHandle, observeType, type Sync } from "./sync.js";
 
@@ -50,6 +52,32 @@ export function typingUsers(states: Iterable<Partial<AwarenessState> | undefined
   return Array.from(ids);
 }
 
+/**
+ * What the timeline can truthfully show: its messages; that there are none (the relay said so, or
+ * the conversation is known to have none); that it is still loading; or, offline with nothing
+ * cached, that it cannot load yet. Never "empty" merely because nothing has arrived yet.
+ */
+export type TimelineState = "messages" | "empty" | "loading" | "unavailable";
+
+export function timelineState(s: {
+  messageCount: number;
+  /** Every live document has answered a sync at least once. */
+  settled: boolean;
+  /** Every live document's local copy has loaded. */
+  localLoaded: boolean;
+  /** Older pages may exist behind the live documents. */
+  olderMayExist: boolean;
+  /** The conversation's summary says it has no message (undefined: no summary known). */
+  knownEmpty: boolean | undefined;
+  /** No way to reach the relay now: offline, or the document stopped syncing. */
+  cutOff: boolean;
+}): TimelineState {
+  if (s.messageCount > 0) return "messages";
+  if (s.olderMayExist) return s.cutOff ? "unavailable" : "loading";
+  if (s.settled || (s.localLoaded && s.knownEmpty === true)) return "empty";
+  return s.cutOff ? "unavailable" : "loading";
+}
+
 export type ConversationStore = ReturnType<typeof createConversationStore>;
 
 export function createConversationStore(deps: {
@@ -60,6 +88,8 @@ export function createConversationStore(deps: {
   summary: () => ConversationSummary | undefined;
   /** Older pages kept for offline scroll-back. */
   history?: HistoryCache;
+  /** Records every write until the relay confirms it. */
+  outbox?: Outbox;
 }) {
   const { api, sync, me, id } = deps;
   const [headCount, setHeadCount] = createSignal(MIN_HEAD_MESSAGES);
@@ -117,6 +147,26 @@ export function createConversationStore(deps: {
   const ready = () => handles().length > 0 && handles().every((h) => h.loaded() || h.synced());
   /** Segment 0 is open live: nothing older exists. (documents lists only what to open, not every segment.) */
   const allLive = () => handles().some((h) => segmentOf(h.name) === 0);
+  const [settled, setSettled] = createSignal(false);
+  createEffect(() => {
+    const hs = handles();
+    if (hs.length > 0 && hs.every((h) => h.synced())) setSettled(true);
+  });
+  /** Why a live document stopped syncing for good, if one did. */
+  const failure = () =>
+    handles()
+      .find((h) => h.failure() !== null)
+      ?.failure() ?? null;
+  const timeline = createMemo(() =>
+    timelineState({
+      messageCount: messages().length,
+      settled: settled(),
+      localLoaded: handles().length > 0 && handles().every((h) => h.loaded()),
+      olderMayExist: hasMore() && !allLive(),
+      knownEmpty: deps.summary() ? deps.summary()?.lastMessage === null : undefined,
+      cutOff: sync.connection() === "offline" || failure() !== null,
+    }),
+  );
 
   async function loadOlder() {
     if (loadingOlder() || !hasMore() || allLive() || !ready()) return;
@@ -177,10 +227,35 @@ export function createConversationStore(deps: {
     return handles().find((h) => messagesMap(h.doc).has(messageId));
   }
 
+  function record(h: DocHandle, r: MessageRecord, kind: OutboxEntry["kind"]) {
+    h.markWritten(r.id);
+    void deps.outbox?.write({
+      id: r.id,
+      conversationId: id,
+      docName: h.name,
+      kind,
+      text: r.text,
+      createdAt: r.createdAt,
+    });
+  }
+
   return {
     messages,
     pending,
     ready,
+    timeline,
+    failure,
+    /** Reopens the live documents that stopped syncing. */
+    retry() {
+      setHandles(
+        untrack(handles).map((h) => {
+          if (h.failure() === null) return h;
+          sync.release(h.name);
+          versions.delete(h.name);
+          return sync.acquire(h.name);
+        }),
+      );
+    },
     hasMore: () => hasMore() && !allLive(),
     loadingOlder,
     olderError,
@@ -191,27 +266,29 @@ export function createConversationStore(deps: {
     send(text: string): string | null {
       const h = head();
       const body = text.trim();
-      if (!h || !body) return null;
-      const messageId = newMessageId();
-      addMessage(h.doc, { id: messageId, author: me, text: body, createdAt: serverNow() });
-      h.markWritten(messageId);
+      if (!h || !body || body.length > MAX_MESSAGE_TEXT_LENGTH) return null;
+      const r = addMessage(h.doc, { id: newMessageId(), author: me, text: body, createdAt: serverNow() });
+      record(h, r, "message");
       setTyping(false);
-      return messageId;
+      return r.id;
     },
     /** Editable: mine, not deleted, and in a live document. */
     canModify: (m: MessageRecord) => m.author === me && m.deletedAt === undefined && handleOf(m.id) !== undefined,
     edit(messageId: string, text: string): boolean {
       const h = handleOf(messageId);
-      if (!h || !text.trim()) return false;
-      const ok = editMessage(h.doc, messageId, me, text.trim(), serverNow());
-      if (ok) h.markWritten(messageId);
+      const body = text.trim();
+      if (!h || !body || body.length > MAX_MESSAGE_TEXT_LENGTH) return false;
+      const ok = editMessage(h.doc, messageId, me, body, serverNow());
+      const r = messagesMap(h.doc).get(messageId);
+      if (ok && r) record(h, r, "edit");
       return ok;
     },
     remove(messageId: string): boolean {
       const h = handleOf(messageId);
       if (!h) return false;
       const ok = deleteMessage(h.doc, messageId, me, serverNow());
-      if (ok) h.markWritten(messageId);
+      const r = messagesMap(h.doc).get(messageId);
+      if (ok && r) record(h, r, "delete");
       return ok;
     },
   };

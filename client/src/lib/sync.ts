@@ -4,7 +4,7 @@
  * the inbox socket, and reacts to close codes. Documents are reference-counted, so a tab
  * holds sockets only for the inbox and the open conversation's segments.
  */
-import { CLOSE_CODES, MESSAGE_AWARENESS, MESSAGE_PRESENCE, MESSAGE_SYNC, SYNC_PATH } from "@messenger/shared";
+import { MESSAGE_AWARENESS, MESSAGE_PRESENCE, MESSAGE_SYNC, SYNC_PATH } from "@messenger/shared";
 import * as bc from "lib0/broadcastchannel";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
@@ -15,6 +15,7 @@ import * as syncProtocol from "y-protocols/sync";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { jitteredBackoff, MAX_BACKOFF_MS } from "./backoff.js";
+import { closeAction, reconnectDelay, type StopReason } from "./close-policy.js";
 import { type KeyValueStore, readJson, recordOpenedDoc, userKey, writeJson } from "./local-data.js";
 import { createPendingTracker } from "./pending.js";
 import { applyPresenceFrame, type PresenceMap, parsePresenceFrame } from "./presence.js";
@@ -22,7 +23,28 @@ import { applyPresenceFrame, type PresenceMap, parsePresenceFrame } from "./pres
 /** Connect to the relay after local data loaded, or after this long if IndexedDB is slow or missing. */
 const LOCAL_LOAD_TIMEOUT_MS = 1500;
 
-export type ConnectionState = "online" | "offline" | "reconnecting";
+export type ConnectionState = "online" | "offline" | "connecting" | "reconnecting";
+
+const PENDING_PREFIX = "pending:";
+
+/** The ids of a document that the relay has not surely received, as the last tab to track them left them. */
+export function pendingIds(store: KeyValueStore, userId: string, docName: string): string[] {
+  const ids = readJson<unknown>(store, userKey(userId, `${PENDING_PREFIX}${docName}`));
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+}
+
+/** Documents with writes this browser made that no tab has seen confirmed (any tab, any session). */
+export function pendingDocs(store: KeyValueStore, userId: string): string[] {
+  const prefix = userKey(userId, PENDING_PREFIX);
+  const names: string[] = [];
+  for (let i = 0; i < store.length; i++) {
+    const key = store.key(i);
+    if (!key?.startsWith(prefix)) continue;
+    const name = key.slice(prefix.length);
+    if (pendingIds(store, userId, name).length > 0) names.push(name);
+  }
+  return names;
+}
 
 export interface DocHandle {
   readonly name: string;
@@ -33,6 +55,8 @@ export interface DocHandle {
   /** Synced with the relay on the current connection. */
   readonly synced: Accessor<boolean>;
   readonly connected: Accessor<boolean>;
+  /** Set when the relay closed this document's socket for good; it no longer syncs. */
+  readonly failure: Accessor<StopReason | null>;
   /** Ids written here that the relay has not surely received yet. */
   readonly pending: Accessor<ReadonlySet<string>>;
   /** Call after writing a message with this id to the document. */
@@ -46,11 +70,13 @@ export interface SyncOptions {
   /** A socket could not even open (maybe refused at the upgrade): verify the session over HTTP. */
   onRefused: () => void;
   /**
-   * The relay refused a write to this document (WRITE_REJECTED). The local copy holds
-   * something the server will never take, and resending it would loop, so the document
-   * stops syncing and its local copy is dropped; it reopens clean from the server.
+   * The relay closed this document's socket for good (docs/protocol.md § Close codes). After a
+   * refused write (WRITE_REJECTED) the local copy holds something the server will never take,
+   * and resending it would loop, so its local copy is dropped too; it reopens clean from the server.
    */
-  onWriteRejected?: (name: string) => void;
+  onStopped?: (name: string, reason: StopReason) => void;
+  /** The relay confirmed these message ids of this document (see pending.ts). */
+  onDelivered?: (name: string, ids: string[]) => void;
   store?: KeyValueStore;
   serverUrl?: string;
 }
@@ -64,18 +90,21 @@ export type Sync = ReturnType<typeof createSync>;
 export function createSync(options: SyncOptions) {
   const store = options.store ?? localStorage;
   const serverUrl = options.serverUrl ?? syncServerUrl();
-  const open = new Map<string, { handle: DocHandle; refs: number; destroy: () => void }>();
+  const open = new Map<
+    string,
+    { handle: DocHandle; refs: number; destroy: () => void; connect: () => void; everConnected: Accessor<boolean> }
+  >();
   const [presence, setPresence] = createSignal<PresenceMap>(new Map());
   const [online, setOnline] = createSignal(typeof navigator === "undefined" ? true : navigator.onLine);
-  const [inboxConnected, setInboxConnected] = createSignal(false);
-  let inboxName: string | null = null;
+  /** Bumped when a document is acquired or released, so `connection` sees the set change. */
+  const [openVersion, setOpenVersion] = createSignal(0);
   let ended = false;
   let destroyed = false;
 
   const onOnline = () => {
     setOnline(true);
     // Skip the remaining backoff: try every socket now.
-    for (const { handle } of open.values()) if (!handle.provider.wsconnected) handle.provider.connect();
+    for (const entry of open.values()) entry.connect();
   };
   const onOffline = () => setOnline(false);
   window.addEventListener("online", onOnline);
@@ -89,12 +118,15 @@ export function createSync(options: SyncOptions) {
       connect: false,
       params: withPresence ? { presence: "1" } : {},
       maxBackoffTime: MAX_BACKOFF_MS,
+      // Every close from the server is decided by close-policy.ts in "connection-close" below.
+      shouldReconnect: () => false,
     });
     const [loaded, setLoaded] = createSignal(false);
     const [synced, setSynced] = createSignal(false);
     const [connected, setConnected] = createSignal(false);
-    const pendingKey = userKey(options.userId, `pending:${name}`);
-    const tracker = createPendingTracker(readJson<string[]>(store, pendingKey) ?? []);
+    const [failure, setFailure] = createSignal<StopReason | null>(null);
+    const pendingKey = userKey(options.userId, `${PENDING_PREFIX}${name}`);
+    const tracker = createPendingTracker(pendingIds(store, options.userId, name));
     const [pending, setPending] = createSignal<ReadonlySet<string>>(new Set(tracker.ids()));
     const publishPending = () => {
       const ids = tracker.ids();
@@ -103,6 +135,7 @@ export function createSync(options: SyncOptions) {
       else store.removeItem(pendingKey);
     };
     let opened = false;
+    const [everConnected, setEverConnected] = createSignal(false);
 
     const flush = () => {
       const ws = provider.ws;
@@ -123,7 +156,11 @@ export function createSync(options: SyncOptions) {
         // Our step 2 reply (carrying offline writes) is sent when this handler returns.
         if (tracker.repliedToServer()) queueMicrotask(flush);
       } else if (syncType === syncProtocol.messageYjsSyncStep2) {
-        if (tracker.answered().length) publishPending();
+        const delivered = tracker.answered();
+        if (delivered.length) {
+          publishPending();
+          options.onDelivered?.(name, delivered);
+        }
       }
     };
     // y-websocket re-broadcasts every awareness change, other users' included; the relay
@@ -157,37 +194,54 @@ export function createSync(options: SyncOptions) {
     provider.on("status", ({ status }) => {
       const isConnected = status === "connected";
       setConnected(isConnected);
-      if (withPresence) setInboxConnected(isConnected);
+      if (isConnected) setEverConnected(true);
       if (isConnected) {
         opened = true;
         tracker.opened();
       }
     });
     provider.on("sync", (state: boolean) => setSynced(state));
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
     provider.on("connection-close", (event) => {
       tracker.closed();
       setSynced(false);
-      if (event?.code === CLOSE_CODES.SESSION_ENDED) {
-        endSession();
-        return;
-      }
-      if (event?.code === CLOSE_CODES.WRITE_REJECTED) {
-        provider.disconnect();
-        void persistence.clearData();
-        options.onWriteRejected?.(name);
-        return;
-      }
-      // Spread reconnects: y-websocket reads maxBackoffTime right after this event.
-      provider.maxBackoffTime = jitteredBackoff(provider.wsUnsuccessfulReconnects + 1);
-      if (event && !opened && online()) options.onRefused();
+      const wasOpened = opened;
       opened = false;
+      // y-websocket counts this close right after the event; the count resets once a connection syncs.
+      const failures = provider.wsUnsuccessfulReconnects + 1;
+      if (!event) {
+        // Closed on our side (disconnect, or y-websocket's silence watchdog): it reconnects
+        // by itself while shouldConnect holds; spread those reconnects too.
+        provider.maxBackoffTime = jitteredBackoff(failures);
+        return;
+      }
+      const action = closeAction(event.code);
+      if (action.kind === "end-session") return endSession();
+      if (action.kind === "stop") return stop(action.reason);
+      if (!wasOpened && online()) options.onRefused();
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(connect, reconnectDelay(action.later, failures));
     });
 
+    function stop(reason: StopReason) {
+      provider.disconnect();
+      setFailure(reason);
+      if (reason === "write-rejected") {
+        void persistence.clearData();
+        tracker.closed();
+        store.removeItem(pendingKey);
+        setPending(new Set<string>());
+      }
+      options.onStopped?.(name, reason);
+    }
+
     let connectTimer: ReturnType<typeof setTimeout> | undefined;
-    const connect = () => {
+    function connect() {
       clearTimeout(connectTimer);
-      if (!ended && !provider.shouldConnect) provider.connect();
-    };
+      clearTimeout(retryTimer);
+      if (!ended && !destroyed && failure() === null && !provider.wsconnected && !provider.wsconnecting)
+        provider.connect();
+    }
     connectTimer = setTimeout(connect, LOCAL_LOAD_TIMEOUT_MS);
     persistence.whenSynced.then(() => {
       setLoaded(true);
@@ -201,6 +255,7 @@ export function createSync(options: SyncOptions) {
       loaded,
       synced,
       connected,
+      failure,
       pending,
       markWritten(id) {
         if (tracker.written(id)) queueMicrotask(flush);
@@ -209,12 +264,13 @@ export function createSync(options: SyncOptions) {
     };
     const destroy = () => {
       clearTimeout(connectTimer);
+      clearTimeout(retryTimer);
       awareness.off("update", publishOwnAwareness);
       provider.destroy();
       void persistence.destroy();
       doc.destroy();
     };
-    return { handle, destroy };
+    return { handle, destroy, connect, everConnected };
   }
 
   function endSession() {
@@ -226,14 +282,28 @@ export function createSync(options: SyncOptions) {
 
   return {
     presence,
-    /** The one indicator: the inbox socket stands for the relay. */
-    connection: (): ConnectionState => (!online() ? "offline" : inboxConnected() ? "online" : "reconnecting"),
+    /**
+     * The one indicator: online only while every open document's socket is up (one that
+     * stopped for good is shown by its conversation instead).
+     */
+    connection: (): ConnectionState => {
+      openVersion();
+      if (!online()) return "offline";
+      let state: ConnectionState = "online";
+      for (const entry of open.values()) {
+        const h = entry.handle;
+        if (h.failure() !== null || h.connected()) continue;
+        if (entry.everConnected()) return "reconnecting";
+        state = "connecting";
+      }
+      return state;
+    },
     acquire(name: string, opts: { presence?: boolean } = {}): DocHandle {
       let entry = open.get(name);
       if (!entry) {
         entry = { ...createHandle(name, opts.presence === true), refs: 0 };
         open.set(name, entry);
-        if (opts.presence) inboxName = name;
+        setOpenVersion((v) => v + 1);
       }
       entry.refs++;
       return entry.handle;
@@ -243,7 +313,7 @@ export function createSync(options: SyncOptions) {
       if (!entry || --entry.refs > 0) return;
       open.delete(name);
       entry.destroy();
-      if (name === inboxName) setInboxConnected(false);
+      setOpenVersion((v) => v + 1);
     },
     /** Sockets currently open or opening (for diagnostics and tests). */
     openDocuments: () => Array.from(open.keys()),

@@ -2,6 +2,7 @@ import type { ConversationSummary } from "@messenger/shared";
 import { For, type JSX, Show } from "solid-js";
 import { ConversationItem } from "../components/conversation-item.js";
 import { useApp } from "../lib/app-context.js";
+import { outboxPreview } from "../lib/outbox.js";
 import { formatListTime } from "../lib/time-format.js";
 
 /** Active conversations (recent messages) or all of them, newest activity first, live from the inbox. */
@@ -13,7 +14,11 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
     return r.name === "conversation" ? r.id : null;
   };
 
+  const outbox = (c: ConversationSummary) => outboxPreview(app.outbox.entries(), c.id, c.lastMessage);
+  /** My newest unsent message when newer than the last one the server has, else the server's. */
   const preview = (c: ConversationSummary) => {
+    const unsent = outbox(c)?.message;
+    if (unsent) return `You: ${unsent.text.replace(/\s+/g, " ")}`;
     const m = c.lastMessage;
     if (!m) return "No messages yet";
     const text = m.deleted ? "Message deleted" : m.text.replace(/\s+/g, " ");
@@ -61,7 +66,11 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
                     peerName={app.data.nameOf(peer())}
                     online={app.data.presenceOf(peer()).online}
                     preview={preview(c)}
-                    time={c.lastMessage ? formatListTime(c.lastMessage.createdAt, app.data.now()) : null}
+                    time={(() => {
+                      const at = outbox(c)?.message?.createdAt ?? c.lastMessage?.createdAt;
+                      return at === undefined ? null : formatListTime(at, app.data.now());
+                    })()}
+                    outbox={outbox(c)?.state ?? null}
                     unread={currentId() !== c.id && app.data.unread(c)}
                     current={currentId() === c.id}
                     onOpen={(href) => app.router.navigate(href)}

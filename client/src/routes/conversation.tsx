@@ -1,9 +1,12 @@
 import type { MessageRecord } from "@messenger/shared";
 import { createEffect, createMemo, createResource, createSignal, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { Composer } from "../components/composer.js";
-import { ConnectionStatus } from "../components/connection-status.js";
+import { ConfirmDelete } from "../components/confirm-delete.js";
+import { ConversationHeader } from "../components/conversation-header.js";
 import { Icon } from "../components/icons.js";
+import { LogTop } from "../components/log-top.js";
 import { DaySeparator, MessageRow } from "../components/message-row.js";
+import { SyncProblems } from "../components/sync-problems.js";
 import { VirtualList, type VirtualListApi } from "../components/virtual-list.js";
 import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
@@ -64,7 +67,10 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     id: props.id,
     summary,
     history: app.history,
+    outbox: app.outbox,
   });
+  const offline = () => app.sync.connection() === "offline";
+  const failedHere = () => app.outbox.entries().filter((e) => e.conversationId === props.id && e.failed);
 
   let previousRows = new Map<string, TimelineRow>();
   const rows = createMemo(() => {
@@ -106,31 +112,32 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
       <Show when={props.showStatus}>
         <h1 class="visually-hidden">Messenger</h1>
       </Show>
-      <div class="conv-head">
-        <button type="button" class="icon-btn back-btn" aria-label="Back" onClick={() => app.router.back("/")}>
-          <Icon name="back" />
-        </button>
-        <div class="conv-title">
-          <h2 id="conv-title">{peerName()}</h2>
-          <p data-testid="peer-status" classList={{ online: presence().online }}>
-            {presenceText(presence().online, presence().lastSeenAt, app.data.now())}
-          </p>
-        </div>
-        <Show when={props.showStatus}>
-          <ConnectionStatus state={app.sync.connection()} />
-        </Show>
-      </div>
-      <Show when={!summary() && fetched.error}>
+      <ConversationHeader
+        title={peerName()}
+        // Offline, presence is only as fresh as when the connection went: say nothing rather than "Online".
+        peerStatus={offline() ? null : presenceText(presence().online, presence().lastSeenAt, app.data.now())}
+        peerOnline={presence().online}
+        connection={props.showStatus ? app.sync.connection() : null}
+        onBack={() => app.router.back("/")}
+      />
+      <Show when={!summary() && fetched.error && !offline()}>
         <p class="alert" role="alert">
           {errorSentence(fetched.error)}
         </p>
       </Show>
+      <SyncProblems
+        stopped={store.failure()}
+        failed={failedHere()}
+        onRetry={() => store.retry()}
+        onDismiss={(ids) => void app.outbox.remove(ids)}
+      />
       <div class="conv-body">
         <VirtualList
           class="log"
           role="log"
           aria-label="Messages"
           aria-live="off"
+          aria-busy={store.timeline() === "loading"}
           tabIndex={0}
           rows={rows()}
           rowKey={(r) => r.key}
@@ -142,29 +149,15 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
             list = a;
           }}
           top={
-            <div class="log-top">
-              <Show
-                when={store.hasMore()}
-                fallback={
-                  <Show when={store.ready()}>
-                    <span>
-                      {rows().length ? "This is the start of your conversation." : `Say hello to ${peerName()}.`}
-                    </span>
-                  </Show>
-                }
-              >
-                <Show
-                  when={!store.olderError()}
-                  fallback={
-                    <button type="button" class="btn btn-secondary" onClick={() => void store.loadOlder()}>
-                      Couldn't load older messages. Try again
-                    </button>
-                  }
-                >
-                  <span>{store.loadingOlder() ? "Loading older messages…" : " "}</span>
-                </Show>
-              </Show>
-            </div>
+            <LogTop
+              state={store.timeline()}
+              offline={offline()}
+              hasMore={store.hasMore()}
+              loadingOlder={store.loadingOlder()}
+              olderFailed={store.olderError() !== null}
+              peerName={peerName()}
+              onRetryOlder={() => void store.loadOlder()}
+            />
           }
         >
           {(row) =>
@@ -197,23 +190,14 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
       </div>
       <Show when={deleting()}>
         {(target) => (
-          <div class="confirm-bar">
-            <span>Delete this message for everyone?</span>
-            <button type="button" class="btn btn-secondary" onClick={() => setDeleting(null)}>
-              Keep
-            </button>
-            <button
-              type="button"
-              class="btn"
-              onClick={() => {
-                store.remove(target().id);
-                setDeleting(null);
-                textarea?.focus();
-              }}
-            >
-              Delete for everyone
-            </button>
-          </div>
+          <ConfirmDelete
+            onKeep={() => setDeleting(null)}
+            onDelete={() => {
+              store.remove(target().id);
+              setDeleting(null);
+              textarea?.focus();
+            }}
+          />
         )}
       </Show>
       <Composer
