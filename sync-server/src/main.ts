@@ -2,7 +2,8 @@
  * The composition root: the only module with start-up side effects. Builds every
  * service from the config, seeds an empty database, serves HTTP and /sync on one port.
  *
- *   tsx src/main.ts                  start with the environment's configuration
+ *   node --import tsx src/main.ts    start with the environment's configuration (npm start)
+ *   node dist/main.js                the same, compiled (npm run build -w sync-server)
  *   startServer(config, { clock })   the same, in-process (tests), returning a handle
  */
 import type http from "node:http";
