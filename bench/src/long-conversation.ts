@@ -20,10 +20,10 @@ import {
   getJson,
   type OurServer,
   postMessage,
+  seedMessages,
   signUpMany,
   startOurServer,
 } from "./lib/our-server.js";
-import { REPO_ROOT, startNode } from "./lib/processes.js";
 import { fmt, fmtBytes, median } from "./lib/stats.js";
 import { printTable } from "./lib/table.js";
 import { type ByteCounter, connect } from "./relay/clients.js";
@@ -43,7 +43,6 @@ export const LONG_DEFAULTS: LongOptions = {
 /** Within one user's REST write burst (WRITE_BURST = 30, less the writes made before). */
 const HTTP_PROBE_MESSAGES = 15;
 const HTTP_PROBE_CONCURRENCY = 4;
-const SEED_TIMEOUT_MS = 120_000;
 
 interface OpenResult {
   ms: number;
@@ -136,12 +135,14 @@ export async function longConversationBench(options: Partial<LongOptions> = {}) 
     const probeMs = await postMany(server, a, conversations.long.id, HTTP_PROBE_MESSAGES, HTTP_PROBE_CONCURRENCY);
     const httpPostsPerSecond = (HTTP_PROBE_MESSAGES / probeMs) * 1000;
     await server.stop();
-    const seeder = startNode(path.join(REPO_ROOT, "bench/src/long-seed.ts"), {}, [
-      path.join(dataDir, "messenger.sqlite"),
-      `${conversations.mid.id}:${conversations.mid.messages}:${a.id}:${d.id}`,
-      `${conversations.long.id}:${conversations.long.messages - HTTP_PROBE_MESSAGES}:${a.id}:${b.id}`,
+    const done = await seedMessages(dataDir, [
+      { conversationId: conversations.mid.id, count: conversations.mid.messages, authors: [a.id, d.id] },
+      {
+        conversationId: conversations.long.id,
+        count: conversations.long.messages - HTTP_PROBE_MESSAGES,
+        authors: [a.id, b.id],
+      },
     ]);
-    const done = await seeder.waitForJson((v) => v as { written: number; ms: number } | undefined, SEED_TIMEOUT_MS);
     const seededBy = `relay.writeMessages in a child process (${fmt(done.ms / 1000)} s)`;
     // Restarted either way, so the first open of each conversation is cold.
     server = await startOurServer({ dataDir });

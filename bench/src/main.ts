@@ -3,23 +3,25 @@
  * against peers measured in the same run. Nothing asserts; figures are printed and
  * saved to bench/results/ (gitignored).
  *
- *   npm run bench                       all four
- *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client
+ *   npm run bench                       all five
+ *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client, abuse
  *   npm run bench -- --quick            smaller sizes, for trying the harness
  *   npm run bench -- --tmpfs            relay: also run ours with SQLite on tmpfs (fsync vs CPU)
+ *   BENCH_SERVER_MAIN=<path> npm run bench   measure another checkout's sync-server/src/main.ts
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "@messenger/seeds";
+import { abuseBench } from "./abuse-bench.js";
 import { clientMetrics } from "./client-metrics.js";
 import { docShapeBench } from "./doc-shape.js";
-import { ourServerReady } from "./lib/our-server.js";
+import { OUR_MAIN, ourServerReady } from "./lib/our-server.js";
 import { REPO_ROOT } from "./lib/processes.js";
 import { longConversationBench } from "./long-conversation.js";
 import { relayBench } from "./relay-bench.js";
 
-const PARTS = ["relay", "shapes", "long", "client"] as const;
+const PARTS = ["relay", "shapes", "long", "client", "abuse"] as const;
 type Part = (typeof PARTS)[number];
 
 // y-websocket's provider adds a process "exit" listener per instance in Node; 100+ clients is intended.
@@ -51,8 +53,9 @@ console.log(
 if (typeof (globalThis as { gc?: unknown }).gc !== "function")
   console.log("  (run with node --expose-gc for steadier doc-shape timings; `npm run bench` does)");
 
-const needsOurs = parts.some((p) => p === "relay" || p === "long" || p === "client");
+const needsOurs = parts.some((p) => p === "relay" || p === "long" || p === "client" || p === "abuse");
 const oursSkipReason = needsOurs ? await ourServerReady() : null;
+if (needsOurs && process.env.BENCH_SERVER_MAIN) console.log(`  our server: ${OUR_MAIN} (BENCH_SERVER_MAIN)`);
 if (oursSkipReason) console.log(`  our server is not measured in this run: ${oursSkipReason}`);
 
 const results: Partial<Record<Part, unknown>> = {};
@@ -94,6 +97,15 @@ await run("client", () =>
     serverSkipReason: oursSkipReason,
   }),
 );
+await run("abuse", () => {
+  if (oursSkipReason) {
+    console.log(`\nAbuse: skipped: ${oursSkipReason}`);
+    return { skipped: oursSkipReason };
+  }
+  return abuseBench(
+    quick ? { slowReaderSockets: [3, 8], sampleMs: 4000, probeMs: 5000, honestMessagesPerClient: 25 } : {},
+  );
+});
 
 const seconds = (performance.now() - t0) / 1000;
 const dir = path.join(REPO_ROOT, "bench/results");

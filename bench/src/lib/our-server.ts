@@ -9,8 +9,15 @@ import type { ConversationSummary } from "@messenger/shared";
 import { type Child, freePort, REPO_ROOT, startNode } from "./processes.js";
 import { sleep } from "./wait.js";
 
-export const OUR_MAIN = path.join(REPO_ROOT, "sync-server/src/main.ts");
+/**
+ * BENCH_SERVER_MAIN=<another checkout>/sync-server/src/main.ts measures that server instead
+ * (before/after a change: `git archive <commit>` into a directory with node_modules linked).
+ */
+export const OUR_MAIN = process.env.BENCH_SERVER_MAIN
+  ? path.resolve(process.env.BENCH_SERVER_MAIN)
+  : path.join(REPO_ROOT, "sync-server/src/main.ts");
 const HEALTH_TIMEOUT_MS = 30_000;
+const SEED_TIMEOUT_MS = 120_000;
 /** Long enough for better-auth's minimum of 8 and the brief's 10. */
 export const BENCH_PASSWORD = "bench-password-123";
 
@@ -79,7 +86,7 @@ export async function startOurServer(
 
 /** Probes whether our server can start and answer health (used to decide whether to run "ours" rows). */
 export async function ourServerReady(): Promise<string | null> {
-  if (!ourServerExists()) return "sync-server/src/main.ts does not exist yet";
+  if (!ourServerExists()) return `${path.relative(REPO_ROOT, OUR_MAIN)} does not exist`;
   try {
     const s = await startOurServer();
     await s.stop();
@@ -184,4 +191,25 @@ export async function getJson<T>(
   const ms = performance.now() - t0;
   if (!res.ok) throw new Error(`GET ${pathname}: HTTP ${res.status} ${text.slice(0, 300)}`);
   return { body: JSON.parse(text) as T, bytes: Buffer.byteLength(text), ms };
+}
+
+/** One conversation to append to: `count` messages, the two authors taking turns in runs of 3. */
+export interface SeedTarget {
+  conversationId: string;
+  count: number;
+  authors: [string, string];
+}
+
+/**
+ * Appends messages through the relay's own bulk writer (`relay.writeMessages`, the path
+ * seeds use) in a child process (src/long-seed.ts), straight into the SQLite file of a
+ * server started with `dataDir`. Stop that server first; restart it afterwards. REST
+ * writes are rate-limited per user, so this is how a bench gets a long history.
+ */
+export async function seedMessages(dataDir: string, targets: SeedTarget[]): Promise<{ written: number; ms: number }> {
+  const seeder = startNode(path.join(REPO_ROOT, "bench/src/long-seed.ts"), {}, [
+    path.join(dataDir, "messenger.sqlite"),
+    ...targets.map((t) => `${t.conversationId}:${t.count}:${t.authors[0]}:${t.authors[1]}`),
+  ]);
+  return seeder.waitForJson((v) => v as { written: number; ms: number } | undefined, SEED_TIMEOUT_MS);
 }

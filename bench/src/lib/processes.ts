@@ -113,6 +113,42 @@ export function readRss(pid: number): number {
   }
 }
 
+export interface GaugeSampler {
+  /** Every sample so far, with the ms since the sampler started. */
+  readonly samples: Array<{ ms: number; value: number }>;
+  /** The largest sample so far (NaN before the first). */
+  peak(): number;
+  stop(): void;
+}
+
+/** Reads `read` (an RSS, a byte count) now and every `intervalMs` until stopped: peaks a before/after pair misses. */
+export function sampleGauge(read: () => number, intervalMs: number): GaugeSampler {
+  const t0 = performance.now();
+  const samples: Array<{ ms: number; value: number }> = [];
+  const take = () => {
+    const value = read();
+    if (!Number.isNaN(value)) samples.push({ ms: performance.now() - t0, value });
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    samples,
+    peak: () => (samples.length ? Math.max(...samples.map((s) => s.value)) : Number.NaN),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The kernel's TCP buffer memory (all sockets, both ends), from /proc/net/sockstat; NaN if unreadable. */
+export function readTcpMemBytes(): number {
+  try {
+    const pages = /^TCP:.* mem (\d+)/m.exec(readFileSync("/proc/net/sockstat", "utf8"))?.[1];
+    // sockstat counts pages; 4 KiB on every x86-64 and arm64 Linux this runs on.
+    return pages ? Number(pages) * 4096 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Clock ticks per second for /proc/<pid>/stat; 100 on every Linux this runs on (USER_HZ). */
 const CLOCK_TICKS_PER_S = 100;
 

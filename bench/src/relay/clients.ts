@@ -49,6 +49,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   bytes?: ByteCounter;
   syncTimeoutMs?: number;
+  /** Called with the close code each time the server (or the network) closes the socket; the provider reconnects. */
+  onClose?: (code: number) => void;
 }
 
 export function connect(opts: ConnectOptions): ClientConnection {
@@ -71,6 +73,10 @@ export function connect(opts: ConnectOptions): ClientConnection {
       };
       provider.on("sync", onSync);
     });
+    // event is null when the provider closed the socket itself (destroy, its own watchdog).
+    provider.on("connection-close", (event) => {
+      if (event) opts.onClose?.(event.code);
+    });
     return {
       synced: withTimeout(synced, timeout, `y-websocket sync of ${opts.room}`),
       destroy: () => provider.destroy(),
@@ -80,6 +86,7 @@ export function connect(opts: ConnectOptions): ClientConnection {
   const socket = new HocuspocusProviderWebsocket({ url: opts.url, WebSocketPolyfill });
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: opts.room, document: opts.doc });
   provider.attach();
+  provider.on("close", ({ event }: { event: CloseEvent }) => opts.onClose?.(event.code));
   const synced = new Promise<void>((resolve) => {
     if (provider.isSynced) resolve();
     provider.on("synced", () => resolve());

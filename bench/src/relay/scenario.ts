@@ -14,6 +14,7 @@
 import os from "node:os";
 import { MESSAGES_ROOT, type MessageRecord, newMessageId } from "@messenger/shared";
 import * as Y from "yjs";
+import { sampleGauge } from "../lib/processes.js";
 import { type LatencySummary, summarize } from "../lib/stats.js";
 import { sleep } from "../lib/wait.js";
 import { type ClientConnection, type ClientKind, connect } from "./clients.js";
@@ -72,6 +73,8 @@ export interface ScenarioResult {
   rssConnectedBytes: number;
   rssPeakBytes: number;
   rssAfterBytes: number;
+  /** Close codes the clients saw from the server during the run (the provider reconnects after each). */
+  closeCodes: number[];
   /** 1-minute load average of the machine when this server's run ended (2 cores: > 2 means contention). */
   loadAvg: number;
 }
@@ -91,12 +94,22 @@ interface BenchClient {
 const RSS_SAMPLE_MS = 250;
 const TEXT = "lorem ipsum dolor sit amet, consectetur adipiscing elit";
 
-export async function runScenario(target: RelayTarget, opts: ScenarioOptions): Promise<ScenarioResult> {
+export interface ScenarioHooks {
+  /** Runs once every client synced, before the first phase (the abuse bench starts its flood here). */
+  connected?: () => Promise<void>;
+}
+
+export async function runScenario(
+  target: RelayTarget,
+  opts: ScenarioOptions,
+  hooks: ScenarioHooks = {},
+): Promise<ScenarioResult> {
   const rssIdleBytes = target.serverRss();
   const rooms = await target.rooms(opts.pairs);
   const pending = new Map<string, { at: number; sender: BenchClient }>();
   let samples: number[] = [];
   let lastDeliveredAt = 0;
+  const closeCodes: number[] = [];
 
   const clients: BenchClient[] = [];
   const t0 = performance.now();
@@ -104,7 +117,14 @@ export async function runScenario(target: RelayTarget, opts: ScenarioOptions): P
     for (const writer of room.writers) {
       const doc = new Y.Doc();
       const map = doc.getMap<MessageRecord>(MESSAGES_ROOT);
-      const conn = connect({ kind: target.kind, url: target.url, room: room.name, doc, headers: writer.headers });
+      const conn = connect({
+        kind: target.kind,
+        url: target.url,
+        room: room.name,
+        doc,
+        headers: writer.headers,
+        onClose: (code) => closeCodes.push(code),
+      });
       const client: BenchClient = {
         index: clients.length,
         doc,
@@ -131,16 +151,14 @@ export async function runScenario(target: RelayTarget, opts: ScenarioOptions): P
       clients.push(client);
     }
   }
-  const peak = { rss: rssIdleBytes };
-  const sampler = setInterval(() => {
-    peak.rss = Math.max(peak.rss, target.serverRss());
-  }, RSS_SAMPLE_MS);
+  const rss = sampleGauge(() => target.serverRss(), RSS_SAMPLE_MS);
 
   try {
     await Promise.all(clients.map((c) => c.conn.synced));
     const connectMs = performance.now() - t0;
     await sleep(300);
     const rssConnectedBytes = target.serverRss();
+    await hooks.connected?.();
 
     const write = (c: BenchClient) => {
       const id = newMessageId();
@@ -234,12 +252,13 @@ export async function runScenario(target: RelayTarget, opts: ScenarioOptions): P
       saturated,
       rssIdleBytes,
       rssConnectedBytes,
-      rssPeakBytes: Math.max(peak.rss, rssAfterBytes),
+      rssPeakBytes: Math.max(rssIdleBytes, rss.peak(), rssAfterBytes),
       rssAfterBytes,
+      closeCodes: [...closeCodes],
       loadAvg: os.loadavg()[0] ?? Number.NaN,
     };
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     for (const c of clients) {
       c.conn.destroy();
       c.doc.destroy();

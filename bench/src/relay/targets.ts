@@ -1,7 +1,7 @@
 /** The three servers the relay scenario runs against, each started fresh in its own process. */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
-import { createConversation, type OurServer, signUpMany, startOurServer } from "../lib/our-server.js";
+import { type BenchUser, createConversation, type OurServer, signUpMany, startOurServer } from "../lib/our-server.js";
 import { REPO_ROOT, startNode } from "../lib/processes.js";
 import type { RelayTarget, Room } from "./scenario.js";
 
@@ -60,13 +60,27 @@ export async function startOurs(opts: { tmpfs?: boolean } = {}): Promise<RelayTa
   // difference to the plain row is the price of durability on this disk.
   const tmpfsDir = opts.tmpfs ? mkdtempSync(path.join(TMPFS, "messenger-bench-")) : undefined;
   const server = await startOurServer({ dataDir: tmpfsDir });
+  const target = ourTarget(server, opts.tmpfs ? "ours, SQLite on tmpfs" : "ours (sync-server)");
   return {
-    name: opts.tmpfs ? "ours, SQLite on tmpfs" : "ours (sync-server)",
-    kind: "y-websocket",
-    url: server.wsUrl,
+    ...target,
     durability: opts.tmpfs
       ? `as ours, but DATA_DIR on ${TMPFS} (tmpfs): fsync is ~free, durability is not real`
-      : "SQLite, durable (synchronous=FULL, one commit per tick before fan-out); validates every update (schema, author = socket user, membership)",
+      : target.durability,
+    async stop() {
+      await server.stop();
+      if (tmpfsDir) rmSync(tmpfsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A running server of ours as a relay target; `rooms(n)` signs up users and creates n 1:1 conversations. */
+export function ourTarget(server: OurServer, name = "ours (sync-server)"): RelayTarget & { server: OurServer } {
+  return {
+    name,
+    kind: "y-websocket",
+    url: server.wsUrl,
+    durability:
+      "SQLite, durable (synchronous=FULL, one commit per tick before fan-out); validates every update (schema, author = socket user, membership)",
     server,
     serverRss: () => server.child.rss(),
     serverCpuMs: () => server.child.cpuMs(),
@@ -82,23 +96,25 @@ export async function startOurs(opts: { tmpfs?: boolean } = {}): Promise<RelayTa
         const a = accounts[i];
         const b = accounts[j];
         if (!a || !b) throw new Error("missing bench user");
-        const conversation = await createConversation(server, a, b);
-        const name = conversation.documents[0];
-        if (!name) throw new Error(`conversation ${conversation.id} lists no documents`);
-        rooms.push({
-          name,
-          writers: [
-            { author: a.id, headers: a.headers },
-            { author: b.id, headers: b.headers },
-          ],
-        });
+        rooms.push(await directRoom(server, a, b));
       }
       return rooms;
     },
-    async stop() {
-      await server.stop();
-      if (tmpfsDir) rmSync(tmpfsDir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
+  };
+}
+
+/** Creates (or finds) the 1:1 conversation of a and b; its head document, both users writing. */
+export async function directRoom(server: OurServer, a: BenchUser, b: BenchUser): Promise<Room> {
+  const conversation = await createConversation(server, a, b);
+  const name = conversation.documents[0];
+  if (!name) throw new Error(`conversation ${conversation.id} lists no documents`);
+  return {
+    name,
+    writers: [
+      { author: a.id, headers: a.headers },
+      { author: b.id, headers: b.headers },
+    ],
   };
 }
 
