@@ -33,7 +33,8 @@ COPY client/package.json client/
 COPY seeds/package.json seeds/
 COPY e2e/package.json e2e/
 COPY bench/package.json bench/
-RUN npm ci --omit=dev --workspace sync-server --no-audit --no-fund
+# --omit=optional too: vitest, vite and tsx are optional peers of better-auth, and would come along.
+RUN npm ci --omit=dev --omit=optional --workspace sync-server --no-audit --no-fund
 
 # 3. What runs: node, the bundle, the built client and production node_modules; no sources,
 #    no TypeScript tooling, not root.

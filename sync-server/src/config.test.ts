@@ -21,6 +21,12 @@ describe("configuration", () => {
     expect(config.production).toBe(false);
   });
 
+  it("seeds demo users by default in development only", () => {
+    expect(loadConfig({}).seed).toBe(true);
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) }).seed).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), SEED: "true" }).seed).toBe(true);
+  });
+
   it("refuses to start in production without a secret and says how to fix it", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/AUTH_SECRET is required in production.*openssl rand/);
   });
@@ -67,9 +73,9 @@ describe("configuration", () => {
     const copied = envFile(fs.readFileSync(example, "utf8"));
     expect(loadConfig(readEnvironment({}, copied), "/srv/app")).toEqual(loadConfig({}, "/srv/app"));
     // Every variable loadConfig reads is listed.
-    const listed = new Set([...fs.readFileSync(example, "utf8").matchAll(/^# ([A-Z_]+)=/gm)].map((m) => m[1]));
+    const listed = new Set([...fs.readFileSync(example, "utf8").matchAll(/^# ([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
     const source = fs.readFileSync(path.join(APP_ROOT, "sync-server", "src", "config.ts"), "utf8");
-    const read = new Set([...source.matchAll(/(?:env\.|int\(|bool\(|list\()"?([A-Z_]+)/g)].map((m) => m[1]));
+    const read = new Set([...source.matchAll(/(?:env\.|int\(|bool\(|list\()"?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]));
     expect([...read].filter((name) => !listed.has(name))).toEqual([]);
   });
 });

@@ -151,7 +151,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!["debug", "info", "warn", "error", "silent"].includes(logLevel))
     problems.push(`LOG_LEVEL=${logLevel} must be one of debug, info, warn, error, silent.`);
 
-  const seed = bool("SEED", true);
+  // Demo users have a published password: never by default in production.
+  const seed = bool("SEED", !production);
 
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken !== null && metricsToken.length < 16)
