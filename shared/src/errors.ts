@@ -13,6 +13,7 @@ export const ERROR_MESSAGES = {
   RATE_LIMITED: "Too many attempts. Please wait a moment and try again.",
   UNTRUSTED_ORIGIN: "This site is not allowed to talk to the server.",
   NOT_READY: "The server is starting or stopping. Please try again in a moment.",
+  TOO_MANY_SOCKETS: "Too many open connections. Close some tabs or devices, then try again.",
   INTERNAL: "Something went wrong on our side. Please try again.",
 } as const;
 
@@ -29,6 +30,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   UNTRUSTED_ORIGIN: 403,
   NOT_READY: 503,
+  TOO_MANY_SOCKETS: 429,
   INTERNAL: 500,
 };
 

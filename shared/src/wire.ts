@@ -29,9 +29,14 @@ export const CLOSE_CODES = {
   SESSION_ENDED: 4401,
   /** The update broke the document rules (author, ownership, schema). */
   WRITE_REJECTED: 4403,
+  /** The socket broke a protocol limit no honest client reaches (awareness ids). Do not reconnect. */
+  POLICY_VIOLATION: 4408,
   /** The frame exceeded MAX_FRAME_BYTES. */
   FRAME_TOO_LARGE: 4413,
-  /** Too many frames too fast (a flood); reconnecting after a backoff is fine. */
+  /**
+   * Old servers closed floods with this; current ones use TRY_AGAIN_LATER, because stock
+   * y-websocket never reconnects after 4400–4499. Clients treat it as retryable.
+   */
   RATE_LIMITED: 4429,
   /** The server is shutting down; reconnect later. */
   GOING_AWAY: 1001,

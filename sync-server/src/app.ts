@@ -29,6 +29,7 @@ import { metricsRoute } from "./routes/metrics.js";
 import { requestLog } from "./routes/request-log.js";
 import { type PresenceReader, usersRoutes } from "./routes/users.js";
 import { writeLimit } from "./routes/write-limit.js";
+import type { WriteBudget } from "./write-budget.js";
 
 /** Largest request body anywhere; a 4,000-character message is at most ~24 KB of JSON. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -36,6 +37,8 @@ const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export interface AppDeps {
+  /** Shared with the relay, so REST and socket writes draw on one budget per user. */
+  writeBudget?: WriteBudget;
   config: Config;
   db: Db;
   auth: AuthService;
@@ -85,7 +88,7 @@ export function createApp(deps: AppDeps) {
   // "/x/*" matches "/x" too.
   app.use("/api/users/*", session);
   app.use("/api/conversations/*", session);
-  app.use("/api/conversations/*", writeLimit());
+  app.use("/api/conversations/*", writeLimit({ budget: deps.writeBudget }));
   app.route("/api/users", usersRoutes(deps));
   app.route("/api/conversations", conversationRoutes(deps));
 

@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 import { loopbackOrigins } from "./origins.js";
+import { DEFAULT_RELAY_LIMITS as L, type RelayLimits } from "./relay/limits.js";
 
 export interface Config {
   production: boolean;
@@ -35,6 +36,8 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** When set, GET /metrics answers only `Authorization: Bearer <metricsToken>`. */
   metricsToken: string | null;
+  /** What one user or socket may cost the relay (relay/limits.ts). */
+  relayLimits: RelayLimits;
 }
 
 export class ConfigError extends Error {
@@ -158,6 +161,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (metricsToken !== null && metricsToken.length < 16)
     problems.push("METRICS_TOKEN must be at least 16 characters: generate one with `openssl rand -hex 16`.");
 
+  const relayLimits: RelayLimits = {
+    socketsPerSession: int("SOCKETS_PER_SESSION", L.socketsPerSession, 1, 10_000),
+    socketsPerUser: int("SOCKETS_PER_USER", L.socketsPerUser, 1, 100_000),
+    bufferedHighWaterBytes: int("SOCKET_HIGH_WATER_KB", L.bufferedHighWaterBytes / 1024, 64, 1_048_576) * 1024,
+    awarenessIdsPerSocket: int("AWARENESS_IDS_PER_SOCKET", L.awarenessIdsPerSocket, 1, 1000),
+    upgradesBurst: int("UPGRADE_BURST", L.upgradesBurst, 1, 100_000),
+    upgradesPerSecond: int("UPGRADES_PER_SECOND", L.upgradesPerSecond, 1, 100_000),
+    syncStep1Burst: int("SYNC_STEP1_BURST", L.syncStep1Burst, 1, 10_000),
+    syncStep1PerSecond: int("SYNC_STEP1_PER_SECOND", L.syncStep1PerSecond, 1, 100_000),
+    framesBurst: int("FRAME_BURST", L.framesBurst, 1, 1_000_000),
+    framesPerSecond: int("FRAMES_PER_SECOND", L.framesPerSecond, 1, 1_000_000),
+    writeBurst: int("WRITE_BURST", L.writeBurst, 1, 1_000_000),
+    writesPerSecond: int("WRITES_PER_SECOND", L.writesPerSecond, 1, 1_000_000),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     production,
@@ -174,6 +192,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sessionIdleMs,
     sessionAbsoluteMs,
     logLevel,
+    relayLimits,
     metricsToken,
   };
 }

@@ -26,6 +26,7 @@ import { createOrigins } from "./origins.js";
 import { createPresence } from "./presence/index.js";
 import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
 import { explainListenError, StartupError } from "./startup-error.js";
+import { createWriteBudget } from "./write-budget.js";
 
 /** How often expired and over-age sessions are deleted (their sockets close at once). */
 export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -33,7 +34,7 @@ export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** Relay timings a test may shorten (a 100 ms ping instead of 15 s, say). */
 export type RelayTunables = Pick<
   RelayOptions,
-  "roomIdleUnloadMs" | "compactAfterUpdates" | "sessionSweepMs" | "pingIntervalMs"
+  "roomIdleUnloadMs" | "compactAfterUpdates" | "sessionSweepMs" | "pingIntervalMs" | "limits"
 >;
 
 export interface StartOptions {
@@ -95,7 +96,11 @@ export async function createServices(
   const repo = createConversationRepo(db, clock);
   const presence = createPresence(db, clock);
   auth.onUserChanged(presence.userChanged);
+  // One write budget per user for REST writes and messages written over sockets.
+  const limits = { ...config.relayLimits, ...options.relay?.limits };
+  const writeBudget = createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
   const relay = createRelay({
+    writeBudget,
     db,
     repo,
     clock,
@@ -106,6 +111,7 @@ export async function createServices(
     isTrustedOrigin: origins.isTrusted,
     metrics: metrics.relay,
     ...options.relay,
+    limits,
   });
   const app = createApp({
     config,
@@ -114,6 +120,7 @@ export async function createServices(
     repo,
     presence,
     messageWriter: relay,
+    writeBudget,
     publishConversation: options.publishConversation ?? relay.publishConversation,
     clock,
     logger,

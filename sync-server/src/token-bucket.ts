@@ -3,8 +3,13 @@
  * by default (rate limits must not move with the injectable wall clock).
  */
 export interface TokenBucket {
-  /** Takes one token; false when the bucket is empty. */
-  take(): boolean;
+  /**
+   * Takes `count` tokens (default 1); false when the bucket is empty. A count larger than
+   * what is left is granted while at least one token remains and leaves a debt that the
+   * refill pays first, so a big batch (an offline backlog) goes through once and then
+   * waits, instead of never fitting in the burst.
+   */
+  take(count?: number): boolean;
   /** True when the bucket is full again (nothing to remember about its owner). */
   full(): boolean;
 }
@@ -22,10 +27,10 @@ export function createTokenBucket(
     last = t;
   };
   return {
-    take() {
+    take(count = 1) {
       refill();
       if (tokens < 1) return false;
-      tokens -= 1;
+      tokens -= count;
       return true;
     },
     full() {

@@ -2,7 +2,7 @@
  * Joins the relay to node's http server: `/sync/<document-name>` upgrades on the
  * same port as Hono. Refuses at the upgrade with a plain HTTP response and the
  * usual JSON error body (404 unknown path, 403 untrusted Origin, 401 no session,
- * 403 no access) before any WebSocket exists; then hands the socket to the relay
+ * 403 no access, 429 too many sockets for the session or user) before any WebSocket exists; then hands the socket to the relay
  * core and pings it so dead peers go away (and offline) within two intervals.
  */
 import { randomUUID } from "node:crypto";
@@ -28,6 +28,8 @@ import type { SocketUser } from "./relay/types.js";
 /** What the adapter needs from the relay core. */
 export interface RelayCore {
   authorize: Authorize;
+  /** Why the user may not open one more socket (an error code answered at the upgrade), or null. */
+  admission(user: SocketUser): ErrorCode | null;
   open(socket: SocketLike, user: SocketUser, docName: string, opts?: { presence?: boolean }): Connection;
 }
 
@@ -91,6 +93,8 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     const user = await deps.authenticate(toHeaders(req.headers));
     if (user === null) return refuse(socket, "UNAUTHENTICATED");
     if (relay.authorize(docName, user) === null) return refuse(socket, "FORBIDDEN");
+    const refused = relay.admission(user);
+    if (refused !== null) return refuse(socket, refused);
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) =>
       serve(ws, user, docName, url.searchParams.get("presence") === "1", id),
@@ -112,14 +116,21 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     let conn: Connection;
     try {
       conn = relay.open(
-        { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) },
+        {
+          send: (data) => ws.send(data),
+          close: (code, reason) => ws.close(code, reason),
+          get bufferedAmount() {
+            return ws.bufferedAmount;
+          },
+          terminate: () => ws.terminate(),
+        },
         user,
         docName,
         { presence },
       );
     } catch (err) {
       logger.warn("could not open connection", { doc: docName, err: String(err) });
-      ws.close(CLOSE_CODES.GOING_AWAY);
+      ws.close(CLOSE_CODES.TRY_AGAIN_LATER, "try again later");
       return;
     }
     metrics.socketOpened();

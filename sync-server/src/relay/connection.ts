@@ -9,33 +9,57 @@ import {
   MESSAGE_AWARENESS,
   MESSAGE_QUERY_AWARENESS,
   MESSAGE_SYNC,
+  type MessageRecord,
+  SEGMENT_MESSAGES,
 } from "@messenger/shared";
 import * as decoding from "lib0/decoding";
 import { applyAwarenessUpdate, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import type { UserBudget, WriteBudget } from "../write-budget.js";
 import { rewriteAwarenessUpdate } from "./awareness-filter.js";
-import { createFrameBudget } from "./frame-budget.js";
-import { encodeAwareness, encodeSyncStep2, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from "./protocol.js";
+import type { RelayLimits } from "./limits.js";
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from "./protocol.js";
 import type { Room } from "./room.js";
 import type { Access, SocketUser } from "./types.js";
-import { validateUpdate } from "./validate-update.js";
+import { type Verdict, validateUpdate } from "./validate-update.js";
 
 /** What the relay needs from a socket: ws's WebSocket fits, so does a test double. */
 export interface SocketLike {
   send(data: Uint8Array): void;
   close(code: number, reason?: string): void;
+  /** Bytes queued but not yet sent (ws' bufferedAmount); absent means always 0. */
+  readonly bufferedAmount?: number;
+  /** Drops the connection without a closing handshake (a peer that does not read). */
+  terminate?(): void;
 }
 
 export interface ConnectionContext {
   clock: Clock;
   logger: Logger;
-  /** Where a message id is already indexed in the conversation. */
+  limits: RelayLimits;
+  /** Messages written over sockets share the user's REST write budget. */
+  writeBudget: WriteBudget;
+  /** Frames per user, over all its sockets. */
+  frameBudget: UserBudget;
+  /** Sync step 1 requests per user, over all its sockets. */
+  syncBudget: UserBudget;
+  /** Where a message id is already stored or being committed in the conversation. */
   indexed(conversationId: string, messageId: string): { segment: number; authorId: string } | null;
+  /**
+   * Writes messages refused only because their segment is full into the conversation's head
+   * segment instead (the HTTP post path: idempotent by id), so nothing a user wrote is lost.
+   */
+  relocate(conversationId: string, authorId: string, records: MessageRecord[]): void;
+  /** Records message ids about to be applied, until they are committed. */
+  noteInflight(conversationId: string, segment: number, authorId: string, keys: string[]): void;
   /** Called once, when the connection ends for any reason. */
   onClosed(conn: Connection): void;
 }
+
+/** A client that is ahead of the server is asked to resend at most this often. */
+const RESYNC_REQUEST_MS = 1000;
 
 /** ws limits a close reason to 123 bytes. */
 const MAX_CLOSE_REASON_CHARS = 100;
@@ -43,7 +67,9 @@ const MAX_CLOSE_REASON_CHARS = 100;
 export class Connection {
   readonly awarenessIds = new Set<number>();
   closed = false;
-  private readonly budget = createFrameBudget();
+  /** A sync step 2 is requested and not yet sent: another step 1 does not build a second. */
+  private step2Pending = false;
+  private lastResyncRequest = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly socket: SocketLike,
@@ -53,13 +79,33 @@ export class Connection {
     private readonly ctx: ConnectionContext,
   ) {}
 
+  /** Bytes queued on the socket and not yet sent. */
+  get buffered(): number {
+    return this.socket.bufferedAmount ?? 0;
+  }
+
   send(frame: Uint8Array): void {
     if (this.closed) return;
+    // Checked before sending, so one large frame (a segment's step 2) never trips it.
+    if (this.dropIfNotReading()) return;
     try {
       this.socket.send(frame);
     } catch (err) {
       this.ctx.logger.debug("send failed", { doc: this.room.name, err: String(err) });
     }
+  }
+
+  /**
+   * A socket whose queue is past the high-water mark does not read what we send: stop
+   * serving it before it costs more memory. The close frame would wait behind the queue,
+   * so the connection is dropped too; the client reconnects and resyncs.
+   */
+  dropIfNotReading(): boolean {
+    if (this.buffered <= this.ctx.limits.bufferedHighWaterBytes) return false;
+    this.ctx.logger.warn("socket not reading", { doc: this.room.name, user: this.user.id, buffered: this.buffered });
+    this.close(CLOSE_CODES.TRY_AGAIN_LATER, "not reading");
+    this.socket.terminate?.();
+    return true;
   }
 
   /** Closes the socket with a named code; cleanup runs once. */
@@ -87,9 +133,9 @@ export class Connection {
       this.close(CLOSE_CODES.FRAME_TOO_LARGE, "frame too large");
       return;
     }
-    if (!this.budget.take()) {
+    if (!this.ctx.frameBudget.take(this.user.id)) {
       this.ctx.logger.warn("frame flood", { doc: this.room.name, user: this.user.id });
-      this.close(CLOSE_CODES.RATE_LIMITED, "too many frames");
+      this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many frames");
       return;
     }
     try {
@@ -141,7 +187,17 @@ export class Connection {
   /** Replies with what the client lacks, once everything in it is committed. */
   private onSyncStep1(stateVector: Uint8Array): void {
     assertStateVector(stateVector);
+    if (!this.ctx.syncBudget.take(this.user.id)) {
+      this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many sync requests");
+      return;
+    }
+    // One reply in flight at a time: the pending one answers an older state vector, so it
+    // holds everything this request asks for. And a client that has not read what it was
+    // sent would only grow the server's memory with another copy of the segment.
+    if (this.step2Pending || this.buffered > this.ctx.limits.bufferedHighWaterBytes / 4) return;
+    this.step2Pending = true;
     this.room.afterCommit((err) => {
+      this.step2Pending = false;
       if (err || this.closed) return;
       try {
         this.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.room.doc, stateVector)));
@@ -162,15 +218,46 @@ export class Connection {
       now: this.ctx.clock(),
       segment: target.kind === "conversation" ? target.segment : 0,
       indexed: (id) => (target.kind === "conversation" ? this.ctx.indexed(target.conversationId, id) : null),
+      capacity: target.kind === "conversation" ? SEGMENT_MESSAGES : undefined,
     });
     if (!verdict.ok) {
-      this.ctx.logger.warn("update rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });
-      this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+      this.refuse(verdict);
       return;
     }
     if (verdict.noop) return;
+    if (verdict.changedKeys.length > 0 && !this.ctx.writeBudget.take(this.user.id, verdict.changedKeys.length)) {
+      // Not applied: the client still has it and sends it again when it reconnects.
+      this.ctx.logger.warn("write rate exceeded", { doc: room.name, user: this.user.id });
+      this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many messages");
+      return;
+    }
     room.noteClientWrite(this.user.id, verdict.newClients, verdict.changedKeys);
+    if (target.kind === "conversation") {
+      this.ctx.noteInflight(target.conversationId, target.segment, this.user.id, verdict.changedKeys);
+    }
     Y.applyUpdate(room.doc, update, this);
+  }
+
+  private refuse(verdict: Extract<Verdict, { ok: false }>): void {
+    const room = this.room;
+    if (verdict.refusal === "missing") {
+      // The client has history the server lacks (another tab's writes it saw first). Drop
+      // this update and ask for everything: its step 2 brings the missing part along.
+      const now = performance.now();
+      if (now - this.lastResyncRequest < RESYNC_REQUEST_MS) return;
+      this.lastResyncRequest = now;
+      this.ctx.logger.debug("update ahead of the server", { doc: room.name, user: this.user.id });
+      this.send(encodeSyncStep1(room.doc));
+      return;
+    }
+    this.ctx.logger.warn("update rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });
+    if (verdict.overflow && room.target.kind === "conversation") {
+      this.ctx.relocate(room.target.conversationId, this.user.id, verdict.overflow);
+    }
+    this.close(
+      verdict.refusal === "malformed" ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED,
+      verdict.reason,
+    );
   }
 
   private onAwareness(update: Uint8Array): void {
@@ -189,6 +276,12 @@ export class Connection {
     if (!verdict.ok) {
       this.ctx.logger.warn("awareness rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });
       this.close(verdict.malformed ? CLOSE_CODES.MALFORMED_FRAME : CLOSE_CODES.WRITE_REJECTED, verdict.reason);
+      return;
+    }
+    const added = verdict.clientIds.filter((id) => !this.awarenessIds.has(id)).length;
+    if (this.awarenessIds.size + added > this.ctx.limits.awarenessIdsPerSocket) {
+      this.ctx.logger.warn("awareness ids over the limit", { doc: room.name, user: this.user.id });
+      this.close(CLOSE_CODES.POLICY_VIOLATION, "too many awareness ids");
       return;
     }
     for (const id of verdict.clientIds) {

@@ -67,7 +67,13 @@ export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter 
         if (indexed.authorId !== authorId) throw new AppError("CONFLICT");
         return { record: toRecord(indexed), segment: indexed.segment, created: false };
       }
-      const { room, segment } = headRoom(conversationId);
+      let { room, segment } = headRoom(conversationId);
+      // A head filled in this tick rolls forward when it commits: write into the next one.
+      for (let tries = 0; messagesMap(room.doc).size >= SEGMENT_MESSAGES && tries < 3; tries++) {
+        await room.committed();
+        deps.release(room);
+        ({ room, segment } = headRoom(conversationId));
+      }
       try {
         const inDoc = messagesMap(room.doc).get(input.id);
         if (inDoc) {

@@ -30,13 +30,15 @@ function setUp(options: Partial<RelayOptions> = {}) {
 function recordingSocket() {
   const sent: Uint8Array[] = [];
   let closed: number | null = null;
+  let why = "";
   const socket: SocketLike = {
     send: (data) => void sent.push(data),
-    close: (code) => {
+    close: (code, reason) => {
       closed = code;
+      why = reason ?? "";
     },
   };
-  return { socket, sent, closedWith: () => closed };
+  return { socket, sent, closedWith: () => closed, reason: () => why };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,6 +93,40 @@ describe("relay core", () => {
       1,
     );
     expect(await t.relay.writeMessages(t.conversation.id, records.slice(0, 3))).toEqual({ written: 0, skipped: 3 });
+  });
+
+  it("puts a message id in exactly one segment when two sockets write it to two segments in the same tick", async () => {
+    const t = setUp();
+    const base = Date.now() - 10_000_000;
+    await t.relay.writeMessages(
+      t.conversation.id,
+      Array.from({ length: SEGMENT_MESSAGES }, (_, i) => ({
+        id: `seed-${String(i).padStart(6, "0")}`,
+        author: "bob",
+        text: `seed ${i}`,
+        createdAt: base + i,
+      })),
+    );
+    expect(t.repo.get(t.conversation.id)?.headSegment).toBe(1);
+    const old = recordingSocket();
+    const head = recordingSocket();
+    const inOld = t.relay.open(old.socket, user("alice"), conversationDocName(t.conversation.id, 0));
+    const inHead = t.relay.open(head.socket, user("alice"), conversationDocName(t.conversation.id, 1));
+    const write = () => {
+      const doc = new Y.Doc();
+      messagesMap(doc).set("twice-0001", { id: "twice-0001", author: "alice", text: "once", createdAt: Date.now() });
+      return encodeUpdate(Y.encodeStateAsUpdate(doc));
+    };
+    // Same tick: the head's write is not committed yet when the old segment's is judged.
+    inHead.receive(write());
+    inOld.receive(write());
+    await t.relay.settled();
+    expect([head.closedWith(), old.closedWith()]).toEqual([null, CLOSE_CODES.WRITE_REJECTED]);
+    expect(old.reason()).toBe("message id belongs to another segment");
+    expect(messagesMap(inHead.room.doc).has("twice-0001")).toBe(true);
+    expect(messagesMap(inOld.room.doc).has("twice-0001")).toBe(false);
+    expect(t.count("SELECT count(*) AS n FROM message WHERE id = 'twice-0001'")).toBe(1);
+    expect(t.repo.segmentOf(t.conversation.id, "twice-0001")?.segment).toBe(1);
   });
 
   it("a rejected update reaches neither the document, the log, nor other sockets", async () => {

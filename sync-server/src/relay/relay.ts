@@ -4,7 +4,13 @@
  * the authenticated user; src/ws-adapter.ts joins it to node's http server.
  */
 import type http from "node:http";
-import { CLOSE_CODES, type ConversationSummary, messagesMap, parseDocName } from "@messenger/shared";
+import {
+  CLOSE_CODES,
+  type ConversationSummary,
+  type MessageRecord,
+  messagesMap,
+  parseDocName,
+} from "@messenger/shared";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { type Clock, systemClock } from "../clock.js";
 import type { ConversationRepo } from "../conversations/conversation-repo.js";
@@ -13,9 +19,11 @@ import { createInbox } from "../inbox/inbox.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createPresence, type Presence } from "../presence/presence.js";
 import { createDocStore } from "../storage/doc-store.js";
+import { createUserBudget, createWriteBudget, type WriteBudget } from "../write-budget.js";
 import { attachRelay } from "../ws-adapter.js";
 import { type Authorize, createAccess } from "./access.js";
 import { Connection, type SocketLike } from "./connection.js";
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from "./limits.js";
 import { createMessageWriter } from "./message-writer.js";
 import { NO_RELAY_METRICS, type RelayMetrics } from "./metrics.js";
 import { encodeAwareness, encodePresence, encodeSyncStep1 } from "./protocol.js";
@@ -28,6 +36,8 @@ export const ROOM_IDLE_UNLOAD_MS = 10_000;
 export const COMPACT_AFTER_UPDATES = 200;
 /** How often connected sessions are re-checked for expiry. */
 export const SESSION_SWEEP_MS = 30_000;
+/** How often sockets are checked for a queue past the high-water mark (limits.ts). */
+export const READER_SWEEP_MS = 1000;
 /** WebSocket close code for a server-side failure (RFC 6455). */
 const CLOSE_INTERNAL_ERROR = 1011;
 
@@ -47,6 +57,10 @@ export interface RelayOptions {
   isTrustedOrigin?: (origin: string) => boolean;
   /** Monitoring hooks (src/metrics.ts): commits here, sockets and refusals in the adapter. */
   metrics?: RelayMetrics;
+  /** Per-user and per-socket limits (limits.ts); defaults when absent. */
+  limits?: Partial<RelayLimits>;
+  /** Share one with the REST write limit, so both transports draw on one budget per user. */
+  writeBudget?: WriteBudget;
   roomIdleUnloadMs?: number;
   compactAfterUpdates?: number;
   sessionSweepMs?: number;
@@ -66,10 +80,20 @@ export function createRelay(options: RelayOptions) {
   const compactAfter = options.compactAfterUpdates ?? COMPACT_AFTER_UPDATES;
   const metrics = options.metrics ?? NO_RELAY_METRICS;
   const store = createDocStore(db, clock);
+  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...options.limits };
+  const writeBudget =
+    options.writeBudget ?? createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
 
   const rooms = new Map<string, Room>();
   const dirty = new Set<Room>();
   const bySession = new Map<string, Set<Connection>>();
+  const socketsByUser = new Map<string, number>();
+  /**
+   * Message ids applied but not yet committed, per conversation: the index sees only
+   * committed rows, and two sockets writing one id into two segments in the same tick
+   * must not both pass.
+   */
+  const inflight = new Map<string, Map<string, { segment: number; authorId: string }>>();
   const presenceSubscriptions = new Map<Connection, () => void>();
   const detachers: Array<() => Promise<void>> = [];
   let scheduled: NodeJS.Immediate | null = null;
@@ -125,6 +149,7 @@ export function createRelay(options: RelayOptions) {
   /** One transaction per tick: update log, client-id claims, message index. Then fan-out. */
   function flush(): void {
     scheduled = null;
+    inflight.clear();
     const work: Array<[Room, Batch]> = [...dirty].map((r) => [r, r.takeBatch()]);
     dirty.clear();
     const summaries = new Map<string, ConversationSummary>();
@@ -195,6 +220,9 @@ export function createRelay(options: RelayOptions) {
     if (sessionConns?.size === 0) bySession.delete(conn.user.sessionId);
     presenceSubscriptions.get(conn)?.();
     presenceSubscriptions.delete(conn);
+    const userSockets = (socketsByUser.get(conn.user.id) ?? 1) - 1;
+    if (userSockets > 0) socketsByUser.set(conn.user.id, userSockets);
+    else socketsByUser.delete(conn.user.id);
     presence.disconnect(conn.user.id);
     release(r);
   };
@@ -216,14 +244,64 @@ export function createRelay(options: RelayOptions) {
     }
   }, options.sessionSweepMs ?? SESSION_SWEEP_MS);
   sweep.unref();
+  // Sockets that stopped reading hold their queue until dropped: look every second.
+  const readers = setInterval(() => {
+    for (const r of rooms.values())
+      for (const conn of [...r.connections]) if (conn.buffered > 0) conn.dropIfNotReading();
+  }, READER_SWEEP_MS);
+  readers.unref();
 
-  const ctx = { clock, logger, onClosed, indexed: repo.segmentOf };
+  const indexed = (conversationId: string, messageId: string) =>
+    inflight.get(conversationId)?.get(messageId) ?? repo.segmentOf(conversationId, messageId);
+  /** Called by a connection right before it applies a validated write. */
+  const noteInflight = (conversationId: string, segment: number, authorId: string, keys: string[]) => {
+    let ids = inflight.get(conversationId);
+    if (!ids) {
+      ids = new Map();
+      inflight.set(conversationId, ids);
+    }
+    for (const k of keys) if (!ids.has(k)) ids.set(k, { segment, authorId });
+  };
+  const relocate = (conversationId: string, authorId: string, records: MessageRecord[]) => {
+    for (const r of records) {
+      writer
+        .postMessage(conversationId, authorId, { id: r.id, text: r.text, createdAt: r.createdAt })
+        .catch((err) => logger.warn("could not move a message to the head segment", { id: r.id, err: String(err) }));
+    }
+  };
+  const frameBudget = createUserBudget({ burst: limits.framesBurst, perSecond: limits.framesPerSecond });
+  const syncBudget = createUserBudget({ burst: limits.syncStep1Burst, perSecond: limits.syncStep1PerSecond });
+  const upgradeBudget = createUserBudget({ burst: limits.upgradesBurst, perSecond: limits.upgradesPerSecond });
+  const ctx = {
+    clock,
+    logger,
+    onClosed,
+    indexed,
+    noteInflight,
+    relocate,
+    limits,
+    writeBudget,
+    frameBudget,
+    syncBudget,
+  };
+
+  /** Why `user` may not open another socket now, or null. */
+  const admission = (user: SocketUser): "TOO_MANY_SOCKETS" | "RATE_LIMITED" | null => {
+    if ((bySession.get(user.sessionId)?.size ?? 0) >= limits.socketsPerSession) return "TOO_MANY_SOCKETS";
+    if ((socketsByUser.get(user.id) ?? 0) >= limits.socketsPerUser) return "TOO_MANY_SOCKETS";
+    return null;
+  };
+  /** The adapter asks once per upgrade: caps, then the user's upgrade rate. */
+  const admitUpgrade = (user: SocketUser) => admission(user) ?? (upgradeBudget.take(user.id) ? null : "RATE_LIMITED");
 
   const relay = {
     ...writer,
 
     /** What `user` may do with `docName`: "write", "read" or null (refuse). */
     authorize,
+
+    /** Why `user` may not open one more socket now (per-session and per-user caps, upgrade rate), or null. */
+    admission: admitUpgrade,
 
     /**
      * Serves one authenticated socket on one document. The caller has authorized it
@@ -232,6 +310,8 @@ export function createRelay(options: RelayOptions) {
     open(socket: SocketLike, user: SocketUser, docName: string, opts: { presence?: boolean } = {}): Connection {
       const access = authorize(docName, user);
       if (closing || access === null) throw new Error(`refused: ${docName}`);
+      const refused = admission(user);
+      if (refused !== null) throw new Error(`refused: ${refused}`);
       const r = room(docName);
       const conn = new Connection(socket, user, r, access, ctx);
       r.connections.add(conn);
@@ -241,6 +321,7 @@ export function createRelay(options: RelayOptions) {
         bySession.set(user.sessionId, sessionConns);
       }
       sessionConns.add(conn);
+      socketsByUser.set(user.id, (socketsByUser.get(user.id) ?? 0) + 1);
       presence.connect(user.id);
       conn.send(encodeSyncStep1(r.doc));
       const states = r.awareness?.getStates();
@@ -291,6 +372,7 @@ export function createRelay(options: RelayOptions) {
     async close(): Promise<void> {
       if (closing) return;
       clearInterval(sweep);
+      clearInterval(readers);
       unsubscribeSessions?.();
       // Commit everything: conversation batches produce inbox summaries, which produce inbox batches.
       for (let round = 0; round < 3; round++) {

@@ -7,7 +7,8 @@
  * so a truncated frame or a V2 update can "decode" as V1. This reader walks the same
  * layout with yjs' own UpdateDecoderV1 and demands pos === length. The validator
  * still takes the meaning of the update from `Y.decodeUpdate`, so there is no second
- * interpretation of what gets applied.
+ * interpretation of what gets applied. A client id may head only one section: yjs
+ * applies only the last of repeated sections, so they would read two ways.
  */
 import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
@@ -23,6 +24,9 @@ const CONTENT = { DELETED: 1, JSON: 2, BINARY: 3, STRING: 4, EMBED: 5, FORMAT: 6
 const NAMED_TYPE_REFS = new Set([3, 5]);
 const MAX_TYPE_REF = 6;
 
+/** The problem for an update whose client sections repeat: a forgery, not noise. */
+export const REPEATED_SECTION = "repeated client section";
+
 /** Returns null when `update` is exactly one V1 update, else why not. Never throws. */
 export function updateFramingProblem(update: Uint8Array): string | null {
   try {
@@ -33,9 +37,15 @@ export function updateFramingProblem(update: Uint8Array): string | null {
       if (rest.pos > end) throw new Error("truncated");
     };
     const clients = decoding.readVarUint(rest);
+    const seen = new Set<number>();
     for (let c = 0; c < clients; c++) {
+      guard();
       const structs = decoding.readVarUint(rest);
-      d.readClient();
+      const client = d.readClient();
+      // yjs' readClientsStructRefs keeps only the last section of a repeated client,
+      // while decodeUpdate lists them all: two readings of one update. Refuse it.
+      if (seen.has(client)) throw new Error(REPEATED_SECTION);
+      seen.add(client);
       decoding.readVarUint(rest); // first clock
       for (let i = 0; i < structs; i++) {
         guard();
@@ -71,7 +81,8 @@ export function updateFramingProblem(update: Uint8Array): string | null {
     if (rest.pos !== end) return rest.pos > end ? "truncated update" : "trailing bytes after the update";
     return null;
   } catch (err) {
-    return `undecodable update: ${err instanceof Error ? err.message : String(err)}`;
+    const message = err instanceof Error ? err.message : String(err);
+    return message === REPEATED_SECTION ? message : `undecodable update: ${message}`;
   }
 }
 

@@ -95,7 +95,7 @@ describe("validateUpdate", () => {
   it("rejects a forged author", () => {
     const w = worldWithHistory();
     addMessage(w.alice, { id: id(), author: "bob", text: "I am bob", createdAt: NOW });
-    expect(w.validate(w.diff(w.alice), "alice")).toMatchObject({ ok: false, malformed: false });
+    expect(w.validate(w.diff(w.alice), "alice")).toMatchObject({ ok: false, refusal: "forbidden" });
   });
 
   it("rejects editing someone else's message, whatever author it claims", () => {
@@ -211,12 +211,15 @@ describe("validateUpdate", () => {
     post(w.alice, "alice");
     const v1 = w.diff(w.alice);
     const v2 = Y.encodeStateAsUpdateV2(w.alice, Y.encodeStateVector(w.server));
-    expect(w.validate(v2, "alice")).toMatchObject({ ok: false, malformed: true });
-    expect(w.validate(Y.encodeStateAsUpdateV2(new Y.Doc()), "alice")).toMatchObject({ ok: false, malformed: true });
+    expect(w.validate(v2, "alice")).toMatchObject({ ok: false, refusal: "malformed" });
+    expect(w.validate(Y.encodeStateAsUpdateV2(new Y.Doc()), "alice")).toMatchObject({
+      ok: false,
+      refusal: "malformed",
+    });
     for (let cut = 1; cut < v1.length; cut++) {
       expect(w.validate(v1.subarray(0, cut), "alice").ok).toBe(false);
     }
-    expect(w.validate(new Uint8Array([...v1, 0]), "alice")).toMatchObject({ ok: false, malformed: true });
+    expect(w.validate(new Uint8Array([...v1, 0]), "alice")).toMatchObject({ ok: false, refusal: "malformed" });
   });
 
   it("keeps inbox documents read-only but tolerates a resend", () => {
