@@ -200,7 +200,7 @@ export class Connection {
       this.step2Pending = false;
       if (err || this.closed) return;
       try {
-        this.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.room.doc, stateVector)));
+        this.send(encodeSyncStep2(this.room.diff(stateVector)));
       } catch {
         this.close(CLOSE_CODES.MALFORMED_FRAME, "bad state vector");
       }

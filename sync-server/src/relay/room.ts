@@ -42,6 +42,8 @@ export class Room {
   lastUpdateId: number;
   unloadTimer: NodeJS.Timeout | null = null;
   private batch: Batch = emptyBatch();
+  /** The whole document as one update, kept until it changes (fresh clients all ask for it). */
+  private wholeState: Uint8Array | null = null;
 
   constructor(
     readonly name: string,
@@ -64,6 +66,7 @@ export class Room {
       LOADING,
     );
     this.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      this.wholeState = null;
       if (origin === LOADING) return;
       this.batch.updates.push({ update, origin });
       this.onDirty(this);
@@ -116,6 +119,15 @@ export class Room {
     for (const k of keys) this.batch.keys.add(k);
     Y.transact(this.doc, fn, SERVER_WRITER);
     this.onDirty(this);
+  }
+
+  /** What a client with `stateVector` lacks: the cached whole state for an empty vector. */
+  diff(stateVector: Uint8Array): Uint8Array {
+    if (stateVector.length === 1 && stateVector[0] === 0) {
+      this.wholeState ??= Y.encodeStateAsUpdate(this.doc);
+      return this.wholeState;
+    }
+    return Y.encodeStateAsUpdate(this.doc, stateVector);
   }
 
   /** Hands the batch to the relay's flush, starting a new one. */
