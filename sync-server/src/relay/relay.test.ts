@@ -129,6 +129,19 @@ describe("relay core", () => {
     expect(t.repo.segmentOf(t.conversation.id, "twice-0001")?.segment).toBe(1);
   });
 
+  it("builds one sync step 2 for a socket that asks again before the first reply went out", async () => {
+    const t = setUp();
+    const name = conversationDocName(t.conversation.id, 0);
+    await t.relay.postMessage(t.conversation.id, "alice", { id: "message-0001", text: "hi" });
+    const bob = recordingSocket();
+    const conn = t.relay.open(bob.socket, user("bob"), name);
+    const before = bob.sent.length;
+    for (let i = 0; i < 3; i++) conn.receive(new Uint8Array([0, 0, 1, 0])); // step 1, empty state vector
+    await t.relay.settled();
+    const steps2 = bob.sent.slice(before).filter((f) => f[0] === 0 && f[1] === 1);
+    expect(steps2).toHaveLength(1);
+  });
+
   it("a rejected update reaches neither the document, the log, nor other sockets", async () => {
     const t = setUp();
     const name = conversationDocName(t.conversation.id, 0);
