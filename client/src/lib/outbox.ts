@@ -165,12 +165,6 @@ export function createOutbox(userId: string, store: KeyValueStore = localStorage
   };
   if (channel) channel.onmessage = () => void reload();
   void reload();
-  const unsent = () => entries().some((e) => !e.failed && e.kind === "message");
-  const onHidden = () => {
-    // Register again when leaving, in case Background Sync fired while this page was delivering.
-    if (document.visibilityState === "hidden" && unsent()) requestBackgroundSync(outboxSyncTag(userId));
-  };
-  if (typeof document !== "undefined") document.addEventListener("visibilitychange", onHidden);
 
   return {
     entries,
@@ -202,7 +196,6 @@ export function createOutbox(userId: string, store: KeyValueStore = localStorage
       await changed();
     },
     close() {
-      if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onHidden);
       channel?.close();
       db.close();
     },

@@ -73,6 +73,33 @@ describe("pending tracker", () => {
     expect(t.answered().sort()).toEqual(["m1", "m2"]);
   });
 
+  it("has a request outstanding from the handshake until its answer, and again after each flush", () => {
+    const t = createPendingTracker();
+    expect(t.outstanding()).toBe(false);
+    t.opened();
+    expect(t.outstanding()).toBe(true);
+    t.written("m1");
+    t.repliedToServer();
+    t.answered();
+    expect(t.outstanding()).toBe(false);
+    t.flushed();
+    expect(t.outstanding()).toBe(true);
+    expect(t.answered()).toEqual(["m1"]);
+    expect(t.outstanding()).toBe(false);
+    t.closed();
+    expect(t.outstanding()).toBe(false);
+  });
+
+  it("confirms a write made while a request is outstanding with the answer to the flush sent after it", () => {
+    const t = createPendingTracker();
+    t.opened();
+    t.repliedToServer();
+    expect(t.written("m1")).toBe(true); // the handshake step 1 is still unanswered: the flush waits
+    expect(t.answered()).toEqual([]);
+    t.flushed();
+    expect(t.answered()).toEqual(["m1"]);
+  });
+
   it("asks for no flush when nothing waits", () => {
     const t = createPendingTracker();
     t.opened();

@@ -8,6 +8,10 @@
  *   written while offline    → it goes out in our step 2 reply to the server's step 1
  *                              on the next connection; flush right after that reply.
  *
+ * One request at a time: sync.ts sends a step 1 only when every earlier one was answered
+ * (`outstanding()`), because a relay may fold a step 1 that arrives while it still owes a
+ * step 2 into that reply, and then counting answers would wait for one that never comes.
+ *
  * Pure state machine; sync.ts feeds it socket events and sends the step 1s.
  */
 export interface PendingTracker {
@@ -21,6 +25,8 @@ export interface PendingTracker {
   flushed(): void;
   /** A step 2 arrived. Returns the ids now delivered. */
   answered(): string[];
+  /** A step 1 we sent on this socket is still unanswered. */
+  outstanding(): boolean;
   /** The socket closed: anything unconfirmed waits for the next connection. */
   closed(): void;
   has(id: string): boolean;
@@ -82,6 +88,7 @@ export function createPendingTracker(initial: Iterable<string> = []): PendingTra
       for (const id of done) waiting.delete(id);
       return done;
     },
+    outstanding: () => open && answered < sent,
     closed() {
       open = false;
       repliedOnce = false;

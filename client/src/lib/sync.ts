@@ -137,9 +137,13 @@ export function createSync(options: SyncOptions) {
     let opened = false;
     const [everConnected, setEverConnected] = createSignal(false);
 
+    /** A flush waits for the answer to the request in flight (see pending.ts: one at a time). */
+    let flushWanted = false;
     const flush = () => {
       const ws = provider.ws;
       if (!provider.wsconnected || !ws || ws.readyState !== WebSocket.OPEN) return;
+      flushWanted = tracker.outstanding();
+      if (flushWanted) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeSyncStep1(encoder, doc);
@@ -161,6 +165,7 @@ export function createSync(options: SyncOptions) {
           publishPending();
           options.onDelivered?.(name, delivered);
         }
+        if (flushWanted) queueMicrotask(flush);
       }
     };
     // y-websocket re-broadcasts every awareness change, other users' included; the relay
@@ -204,6 +209,7 @@ export function createSync(options: SyncOptions) {
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     provider.on("connection-close", (event) => {
       tracker.closed();
+      flushWanted = false;
       setSynced(false);
       const wasOpened = opened;
       opened = false;
