@@ -12,7 +12,7 @@ import { STOP_SENTENCES } from "./lib/close-policy.js";
 import { createHistoryCache, type HistoryCache } from "./lib/history-cache.js";
 import { LAST_SESSION_KEY } from "./lib/local-data.js";
 import { createOutbox, type Outbox } from "./lib/outbox.js";
-import { createOutboxRunner } from "./lib/outbox-runner.js";
+import { createOutboxRunner, settleStopped } from "./lib/outbox-runner.js";
 import { createRouter } from "./lib/router.js";
 import { createSessionStore } from "./lib/session.js";
 import { createSync, type Sync } from "./lib/sync.js";
@@ -72,7 +72,7 @@ function SignedIn(props: { userId: string }): JSX.Element {
     onRefused: verifySoon,
     onStopped: (name, reason) => {
       announcer.announce(STOP_SENTENCES[reason]);
-      void outbox.fail(name, reason);
+      void settleStopped(outbox, api, name, reason);
     },
     onDelivered: (_name, ids) => void outbox.remove(ids),
   });

@@ -48,7 +48,7 @@ export function reconnectDelay(later: boolean, failures: number, random: () => n
 /** What a conversation says when its document stopped syncing. */
 export const STOP_SENTENCES: Record<StopReason, string> = {
   "write-rejected":
-    "The server refused a change in this conversation, so it stopped syncing and unsent changes here were discarded.",
+    "The server refused a change in this conversation, so it stopped syncing here. Unsent messages are posted another way; what cannot be is listed.",
   malformed: "This conversation stopped syncing: the server could not read what this app sent.",
   "too-large": "This conversation stopped syncing: a change here is too large to send.",
   refused: "This conversation stopped syncing: the server closed the connection for good.",

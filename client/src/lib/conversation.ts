@@ -262,7 +262,7 @@ export function createConversationStore(deps: {
     loadOlder,
     typing,
     setTyping,
-    canSend: () => head() !== undefined,
+    canSend: () => head() !== undefined && head()?.failure() === null,
     send(text: string): string | null {
       const h = head();
       const body = text.trim();
@@ -272,8 +272,9 @@ export function createConversationStore(deps: {
       setTyping(false);
       return r.id;
     },
-    /** Editable: mine, not deleted, and in a live document. */
-    canModify: (m: MessageRecord) => m.author === me && m.deletedAt === undefined && handleOf(m.id) !== undefined,
+    /** Editable: mine, not deleted, and in a live document that still syncs. */
+    canModify: (m: MessageRecord) =>
+      m.author === me && m.deletedAt === undefined && handleOf(m.id)?.failure() === null,
     edit(messageId: string, text: string): boolean {
       const h = handleOf(messageId);
       const body = text.trim();

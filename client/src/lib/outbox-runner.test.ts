@@ -7,7 +7,7 @@ import { ApiError } from "./api.js";
 import type { StopReason } from "./close-policy.js";
 import { type KeyValueStore, userKey } from "./local-data.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
-import { createOutboxRunner, MAX_BACKGROUND_DOCS } from "./outbox-runner.js";
+import { createOutboxRunner, MAX_BACKGROUND_DOCS, settleStopped } from "./outbox-runner.js";
 import type { DocHandle, Sync } from "./sync.js";
 
 // Node resolves solid-js to its server build, where effects never run: use the reactive one.
@@ -85,8 +85,8 @@ function fakeOutbox(initial: OutboxEntry[]) {
     entries: entries as Accessor<readonly OutboxEntry[]>,
     write: async (e) => void setEntries((list) => [...list.filter((x) => x.id !== e.id), e]),
     remove: async (ids) => void setEntries((list) => list.filter((e) => !ids.includes(e.id))),
-    fail: async (docName, failed) =>
-      void setEntries((list) => list.map((e) => (e.docName === docName ? { ...e, failed } : e))),
+    fail: async (ids, failed) =>
+      void setEntries((list) => list.map((e) => (ids.includes(e.id) ? { ...e, failed } : e))),
     close: () => {},
   };
   return outbox;
@@ -209,5 +209,18 @@ describe("the outbox runner", () => {
     expect(held()).toEqual([]);
     expect(outbox.entries()).toHaveLength(1);
     stop();
+  });
+});
+
+describe("settleStopped", () => {
+  it("posts the stopped document's new messages over HTTP and marks its edits failed", async () => {
+    const outbox = fakeOutbox([entry("m1"), { ...entry("m2"), kind: "edit" }, entry("m3", "conversation.c2.0")]);
+    const postMessage = vi.fn(async () => ({}) as never);
+    await settleStopped(outbox, { postMessage } as unknown as Api, "conversation.c1.0", "write-rejected");
+    expect(postMessage).toHaveBeenCalledTimes(1);
+    expect(outbox.entries().map((e) => [e.id, e.failed])).toEqual([
+      ["m2aaaaaaaa", "write-rejected"],
+      ["m3aaaaaaaa", undefined],
+    ]);
   });
 });

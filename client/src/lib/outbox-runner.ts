@@ -9,6 +9,7 @@
 import { messagesMap } from "@messenger/shared";
 import { createEffect, createMemo, createRoot, createSignal, onCleanup, untrack } from "solid-js";
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
+import type { StopReason } from "./close-policy.js";
 import type { KeyValueStore } from "./local-data.js";
 import { docsToDeliver, type Outbox, type OutboxEntry, type OutboxFailure } from "./outbox.js";
 import { pendingDocs, pendingIds, type Sync } from "./sync.js";
@@ -23,6 +24,31 @@ export function httpFailure(err: unknown): OutboxFailure | null {
   if (err.status === 409) return "conflict";
   if (err.status === 400 || err.status === 413) return "invalid";
   return null; // 401 (the session handles it), 429, 5xx
+}
+
+/**
+ * A document stopped syncing for good (close-policy.ts): its unconfirmed new messages are posted
+ * over HTTP instead (idempotent by id; the server writes them to the head segment, as the protocol
+ * asks after a refused write), and whatever cannot go that way is marked failed, to be shown.
+ */
+export async function settleStopped(outbox: Outbox, api: Api, docName: string, reason: StopReason): Promise<void> {
+  const entries = untrack(outbox.entries).filter((e) => e.docName === docName && !e.failed);
+  const cannot = entries.filter((e) => e.kind !== "message").map((e) => e.id);
+  await Promise.all(
+    entries
+      .filter((e) => e.kind === "message")
+      .map((e) =>
+        api.postMessage(e.conversationId, { id: e.id, text: e.text, createdAt: e.createdAt }).then(
+          () => outbox.remove([e.id]),
+          (err) => {
+            // A network error leaves it for the next start, which posts it since the copy is gone or stopped.
+            const failure = httpFailure(err);
+            if (failure) return outbox.fail([e.id], failure);
+          },
+        ),
+      ),
+  );
+  await outbox.fail(cannot, reason);
 }
 
 export function createOutboxRunner(deps: {
@@ -101,7 +127,7 @@ export function createOutboxRunner(deps: {
             () => outbox.remove([e.id]),
             (err) => {
               const failure = httpFailure(err);
-              if (failure) void outbox.fail(name, failure);
+              if (failure) void outbox.fail([e.id], failure);
             },
           )
           .finally(() => setPosting((n) => n - 1));

@@ -94,8 +94,8 @@ export interface Outbox {
   write(entry: OutboxEntry): Promise<void>;
   /** The server confirmed these ids, or the user dismissed them. */
   remove(ids: readonly string[]): Promise<void>;
-  /** Every unconfirmed entry of the document will never be delivered. */
-  fail(docName: string, failure: OutboxFailure): Promise<void>;
+  /** These entries will never be delivered. */
+  fail(ids: readonly string[], failure: OutboxFailure): Promise<void>;
   close(): void;
 }
 
@@ -185,12 +185,15 @@ export function createOutbox(userId: string, store: KeyValueStore = localStorage
       });
       await changed();
     },
-    async fail(docName, failure) {
+    async fail(ids, failure) {
+      if (ids.length === 0) return;
       await db.run("readwrite", (s) => {
-        const all = s.getAll() as IDBRequest<OutboxEntry[]>;
-        all.onsuccess = () => {
-          for (const e of all.result) if (e.docName === docName && !e.failed) s.put({ ...e, failed: failure });
-        };
+        for (const id of ids) {
+          const get = s.get(id) as IDBRequest<OutboxEntry | undefined>;
+          get.onsuccess = () => {
+            if (get.result) s.put({ ...get.result, failed: failure });
+          };
+        }
         return undefined;
       });
       await changed();

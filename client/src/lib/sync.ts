@@ -233,10 +233,9 @@ export function createSync(options: SyncOptions) {
       provider.disconnect();
       setFailure(reason);
       if (reason === "write-rejected") {
+        // The clocks stay on screen (nothing here is confirmed); the next start must not resend this copy.
         void persistence.clearData();
-        tracker.closed();
         store.removeItem(pendingKey);
-        setPending(new Set<string>());
       }
       options.onStopped?.(name, reason);
     }
