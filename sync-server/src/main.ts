@@ -17,7 +17,7 @@ import { type AuthService, createAuth } from "./auth/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.js";
 import { type ConversationRepo, createConversationRepo } from "./conversations/conversation-repo.js";
-import { lockDataDir, openDatabaseExplained, prepareDataDir } from "./db/data-dir.js";
+import { openSqliteStore } from "./db/data-dir.js";
 import type { Db } from "./db/database.js";
 import { sqliteReadiness } from "./db/readiness.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -68,22 +68,14 @@ export async function createServices(
 ) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  prepareDataDir(config);
-  const lock = lockDataDir(config);
-  let db: Db;
-  try {
-    db = openDatabaseExplained(config.databasePath);
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
+  const store = openSqliteStore(config);
+  const { db } = store;
   const origins = createOrigins(config);
   const auth = createAuth({ config, db, clock, logger, origins });
   try {
     await auth.migrate();
   } catch (error) {
-    db.close();
-    lock.release();
+    store.close();
     throw error;
   }
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
@@ -137,8 +129,7 @@ export async function createServices(
     drain();
     await relay.close();
     presence.close();
-    db.close();
-    lock.release();
+    store.close();
   };
   return { config, clock, logger, db, origins, metrics, auth, repo, presence, relay, app, drain, close };
 }

@@ -90,3 +90,26 @@ export function lockDataDir(config: Pick<Config, "dataDir" | "databasePath">): D
   }
   return { release: () => lock.close() };
 }
+
+/**
+ * The SQLite store's start: the data directory checked and locked, then the database opened
+ * and migrated (openDatabase). `close()` closes the database and releases the lock.
+ */
+export function openSqliteStore(config: Pick<Config, "dataDir" | "databasePath">): { db: Db; close(): void } {
+  prepareDataDir(config);
+  const lock = lockDataDir(config);
+  let db: Db;
+  try {
+    db = openDatabaseExplained(config.databasePath);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return {
+    db,
+    close() {
+      db.close();
+      lock.release();
+    },
+  };
+}
