@@ -127,7 +127,7 @@ function openOutbox(userId) {
 }
 
 async function deliverOutbox(userId) {
-  const windows = await self.clients.matchAll({ type: "window" });
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   // A tab on screen delivers through the document itself.
   if (windows.some((w) => w.visibilityState === "visible")) return;
   const db = await openOutbox(userId);
