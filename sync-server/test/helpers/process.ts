@@ -48,6 +48,8 @@ export function spawnServer(env: Record<string, string>, options: SpawnOptions =
       LOG_LEVEL: "error",
       CLIENT_DIST: "",
       SEED: "false",
+      // Not the developer's own .env in the repository root.
+      ENV_FILE: "/dev/null",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
