@@ -273,8 +273,7 @@ export function createConversationStore(deps: {
       return r.id;
     },
     /** Editable: mine, not deleted, and in a live document that still syncs. */
-    canModify: (m: MessageRecord) =>
-      m.author === me && m.deletedAt === undefined && handleOf(m.id)?.failure() === null,
+    canModify: (m: MessageRecord) => m.author === me && m.deletedAt === undefined && handleOf(m.id)?.failure() === null,
     edit(messageId: string, text: string): boolean {
       const h = handleOf(messageId);
       const body = text.trim();
