@@ -97,3 +97,21 @@ export async function signedInUserId(page: Page): Promise<string> {
     return body.user.id;
   });
 }
+
+/** Waits until the service worker controls the page, so the next start can be served offline. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: UI_TIMEOUT_MS });
+}
+
+/**
+ * Writes `text` to `peerName` offline in a tab that never had a socket: offline, reload, send.
+ * (Chromium's offline emulation holds an open socket's frames and lets them out when the tab
+ * closes, so a tab that was online would deliver the message itself.)
+ */
+export async function writeOfflineWithoutASocket(signedIn: SignedIn, peerName: string, text: string): Promise<void> {
+  await signedIn.context.setOffline(true);
+  await signedIn.page.reload();
+  await waitForConversation(signedIn.page, peerName);
+  await sendMessage(signedIn.page, text);
+  await messagesWith(signedIn.page, text).waitFor({ timeout: UI_TIMEOUT_MS });
+}

@@ -1,6 +1,12 @@
-import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ApiSession, apiConversations, apiMessages, apiSignIn, DEMO_NAMES, uniqueText } from "../support/api.js";
+import {
+  type ApiSession,
+  apiConversationWith,
+  apiMessages,
+  apiSignIn,
+  DEMO_NAMES,
+  uniqueText,
+} from "../support/api.js";
 import {
   conversationItem,
   goToSection,
@@ -12,14 +18,10 @@ import {
   signedInContext,
   signedInUserId,
   UI_TIMEOUT_MS,
-  waitForConversation,
+  waitForServiceWorker,
+  writeOfflineWithoutASocket,
 } from "../support/app.js";
 import { useHarness } from "../support/harness.js";
-
-/** Waits until the service worker controls the page, so the next start can be served offline. */
-async function waitForServiceWorker(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: UI_TIMEOUT_MS });
-}
 
 describe("the outbox", () => {
   const h = useHarness();
@@ -37,9 +39,7 @@ describe("the outbox", () => {
     await openApp(alice.page);
     carolApi = await apiSignIn(h.baseURL, "carol");
     const aliceId = await signedInUserId(alice.page);
-    const withAlice = (await apiConversations(carolApi)).find((c) => c.memberIds.includes(aliceId));
-    if (!withAlice) throw new Error("the seed has no conversation between alice and carol");
-    conversationId = withAlice.id;
+    conversationId = (await apiConversationWith(carolApi, aliceId)).id;
     await openConversation(alice.page, DEMO_NAMES.carol);
     await waitForServiceWorker(alice.page);
   });
@@ -52,13 +52,8 @@ describe("the outbox", () => {
     const { context } = alice;
     const text = uniqueText("written offline, tab closed");
 
-    // As the repro: offline, then a reload, so this tab never had a socket. (Chromium's offline
-    // emulation holds an open socket's frames and lets them out when the tab closes.)
-    await context.setOffline(true);
-    await alice.page.reload();
-    await waitForConversation(alice.page, DEMO_NAMES.carol);
-    await sendMessage(alice.page, text);
-    await messagesWith(alice.page, text).waitFor({ timeout: UI_TIMEOUT_MS });
+    // As the repro: offline, then a reload, so this tab never had a socket.
+    await writeOfflineWithoutASocket(alice, DEMO_NAMES.carol, text);
     expect(await messagesWith(alice.page, text).getAttribute("data-pending")).toBe("true");
     await alice.page.close();
 

@@ -1,6 +1,13 @@
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ApiSession, apiConversations, apiMessages, apiSignIn, DEMO_NAMES, uniqueText } from "../support/api.js";
+import {
+  type ApiSession,
+  apiConversationWith,
+  apiMessages,
+  apiSignIn,
+  DEMO_NAMES,
+  uniqueText,
+} from "../support/api.js";
 import {
   conversationItem,
   goToSection,
@@ -12,13 +19,10 @@ import {
   signedInContext,
   signedInUserId,
   UI_TIMEOUT_MS,
-  waitForConversation,
+  waitForServiceWorker,
+  writeOfflineWithoutASocket,
 } from "../support/app.js";
 import { useHarness } from "../support/harness.js";
-
-async function waitForServiceWorker(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: UI_TIMEOUT_MS });
-}
 
 /**
  * Fires Background Sync as the browser does when the network comes back, from a blank tab
@@ -50,9 +54,7 @@ describe("Background Sync", () => {
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     carolApi = await apiSignIn(h.baseURL, "carol");
     aliceId = await signedInUserId(alice.page);
-    const withAlice = (await apiConversations(carolApi)).find((c) => c.memberIds.includes(aliceId));
-    if (!withAlice) throw new Error("the seed has no conversation between alice and carol");
-    conversationId = withAlice.id;
+    conversationId = (await apiConversationWith(carolApi, aliceId)).id;
     await openConversation(alice.page, DEMO_NAMES.carol);
     await waitForServiceWorker(alice.page);
   });
@@ -63,13 +65,8 @@ describe("Background Sync", () => {
   it("lets the service worker post a message written offline with no tab of the app open, and the app's own copy stays the same one message", async () => {
     const { context } = alice;
     const text = uniqueText("posted by the service worker");
-    // As the repro: offline, then a reload, so this tab never had a socket. (Chromium's offline
-    // emulation holds an open socket's frames and lets them out when the tab closes.)
-    await context.setOffline(true);
-    await alice.page.reload();
-    await waitForConversation(alice.page, DEMO_NAMES.carol);
-    await sendMessage(alice.page, text);
-    await messagesWith(alice.page, text).waitFor({ timeout: UI_TIMEOUT_MS });
+    // As the repro: offline, then a reload, so this tab never had a socket.
+    await writeOfflineWithoutASocket(alice, DEMO_NAMES.carol, text);
     await alice.page.close();
     await context.setOffline(false);
     expect(await stored(text)).toBe(0);
