@@ -172,6 +172,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     syncStep1PerSecond: int("SYNC_STEP1_PER_SECOND", L.syncStep1PerSecond, 1, 100_000),
     framesBurst: int("FRAME_BURST", L.framesBurst, 1, 1_000_000),
     framesPerSecond: int("FRAMES_PER_SECOND", L.framesPerSecond, 1, 1_000_000),
+    trialsBurst: int("TRIAL_BURST", L.trialsBurst, 1, 1_000_000),
+    trialsPerSecond: int("TRIALS_PER_SECOND", L.trialsPerSecond, 1, 1_000_000),
     writeBurst: int("WRITE_BURST", L.writeBurst, 1, 1_000_000),
     writesPerSecond: int("WRITES_PER_SECOND", L.writesPerSecond, 1, 1_000_000),
   };

@@ -18,6 +18,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { awarenessFrame, updateFrame } from "./helpers/frames.js";
 import { startTestServer, waitFor } from "./helpers/server.js";
+import { mapEntry, writeUpdate } from "./helpers/update-bytes.js";
 
 function syncStep1Frame(doc = new Y.Doc()): Uint8Array {
   const e = encoding.createEncoder();
@@ -137,6 +138,30 @@ describe("limits per user and per socket", () => {
     expect(await fourth.opened).toBe(false);
     expect(fourth.refusedStatus).toBe(429);
     await waitFor(() => fourth.refusedBody.includes("RATE_LIMITED"), "the refusal names the limit");
+  });
+
+  it("closes with 1013 a socket that sends concurrent values for one message faster than they can be proven", async () => {
+    const t = await startTestServer({ relay: { limits: { trialsBurst: 2, trialsPerSecond: 0.01 } } });
+    const { alice, c, name } = await t.twoMembers();
+    const id = newMessageId();
+    const record = { id, author: alice.id, text: "first", createdAt: Date.now() };
+    const s = t.rawSocket(alice, name);
+    expect(await s.opened).toBe(true);
+    // Each frame sets the same key under a fresh client id with no origin: a value concurrent
+    // with the stored one, whose fate yjs' conflict resolution decides (a trial apply).
+    for (let i = 0; i < 4; i++) {
+      const client = 700_000 + i;
+      s.ws.send(
+        updateFrame(
+          writeUpdate({
+            sections: [{ client, clock: 0, structs: [mapEntry(client, 0, id, { ...record, text: `v${i}` })] }],
+            ds: [],
+          }),
+        ),
+      );
+    }
+    expect(await waitFor(() => s.closeCode, "closed")).toBe(CLOSE_CODES.TRY_AGAIN_LATER);
+    expect(t.repo.findMessage(c.id, id)?.authorId).toBe(alice.id);
   });
 
   it("closes a socket that publishes more awareness client ids than allowed with 4408", async () => {

@@ -71,6 +71,8 @@ export const LOAD_TEST_LIMITS: Record<string, string> = {
   FRAMES_PER_SECOND: "1000000",
   WRITE_BURST: "1000000",
   WRITES_PER_SECOND: "1000000",
+  TRIAL_BURST: "1000000",
+  TRIALS_PER_SECOND: "1000000",
 };
 
 export async function startOurs(opts: { tmpfs?: boolean } = {}): Promise<RelayTarget & { server: OurServer }> {

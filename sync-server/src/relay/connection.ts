@@ -45,6 +45,8 @@ export interface ConnectionContext {
   frameBudget: UserBudget;
   /** Sync step 1 requests per user, over all its sockets. */
   syncBudget: UserBudget;
+  /** Trial applies (validate-update.ts) per user, over all its sockets. */
+  trialBudget: UserBudget;
   /** Where a message id is already stored or being committed in the conversation. */
   indexed(conversationId: string, messageId: string): { segment: number; authorId: string } | null;
   /**
@@ -219,6 +221,7 @@ export class Connection {
       segment: target.kind === "conversation" ? target.segment : 0,
       indexed: (id) => (target.kind === "conversation" ? this.ctx.indexed(target.conversationId, id) : null),
       capacity: target.kind === "conversation" ? SEGMENT_MESSAGES : undefined,
+      admitTrial: () => this.ctx.trialBudget.take(this.user.id),
     });
     if (!verdict.ok) {
       this.refuse(verdict);
@@ -248,6 +251,12 @@ export class Connection {
       this.lastResyncRequest = now;
       this.ctx.logger.debug("update ahead of the server", { doc: room.name, user: this.user.id });
       this.send(encodeSyncStep1(room.doc));
+      return;
+    }
+    if (verdict.refusal === "throttled") {
+      // Not applied: the client still has it and sends it again when it reconnects.
+      this.ctx.logger.warn("update throttled", { doc: room.name, user: this.user.id, reason: verdict.reason });
+      this.close(CLOSE_CODES.TRY_AGAIN_LATER, verdict.reason);
       return;
     }
     this.ctx.logger.warn("update rejected", { doc: room.name, user: this.user.id, reason: verdict.reason });

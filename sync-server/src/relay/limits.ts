@@ -24,6 +24,12 @@ export interface RelayLimits {
   /** Frames per user, over all its sockets: a burst, then a steady rate. */
   framesBurst: number;
   framesPerSecond: number;
+  /**
+   * Updates per user whose outcome yjs' conflict resolution decides, so the validator proves
+   * them on a copy of the segment (concurrent values for one message): a burst, then a rate.
+   */
+  trialsBurst: number;
+  trialsPerSecond: number;
   /** Writes per user (REST writes and messages over sockets, one budget): a burst, then a rate. */
   writeBurst: number;
   writesPerSecond: number;
@@ -40,6 +46,8 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   syncStep1PerSecond: 2,
   framesBurst: 600,
   framesPerSecond: 120,
+  trialsBurst: 20,
+  trialsPerSecond: 2,
   writeBurst: WRITE_BURST,
   writesPerSecond: WRITES_PER_SECOND,
 };

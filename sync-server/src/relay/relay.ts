@@ -263,6 +263,9 @@ export function createRelay(options: RelayOptions) {
     for (const k of keys) if (!ids.has(k)) ids.set(k, { segment, authorId });
   };
   const relocate = (conversationId: string, authorId: string, records: MessageRecord[]) => {
+    // Charged like any write: refusing a full segment must not be a way around the budget.
+    // Without budget the client keeps them, and re-sends them over HTTP (the answer to 4403).
+    if (!writeBudget.take(authorId, records.length)) return;
     for (const r of records) {
       writer
         .postMessage(conversationId, authorId, { id: r.id, text: r.text, createdAt: r.createdAt })
@@ -272,6 +275,7 @@ export function createRelay(options: RelayOptions) {
   const frameBudget = createUserBudget({ burst: limits.framesBurst, perSecond: limits.framesPerSecond });
   const syncBudget = createUserBudget({ burst: limits.syncStep1Burst, perSecond: limits.syncStep1PerSecond });
   const upgradeBudget = createUserBudget({ burst: limits.upgradesBurst, perSecond: limits.upgradesPerSecond });
+  const trialBudget = createUserBudget({ burst: limits.trialsBurst, perSecond: limits.trialsPerSecond });
   const ctx = {
     clock,
     logger,
@@ -283,6 +287,7 @@ export function createRelay(options: RelayOptions) {
     writeBudget,
     frameBudget,
     syncBudget,
+    trialBudget,
   };
 
   /** Why `user` may not open another socket now, or null. */

@@ -317,7 +317,7 @@ describe("validateUpdate against Y.applyUpdate (differential fuzz)", () => {
   }, () => {
     const r = rng(SEED);
     let w = createWorld();
-    const tally = { honestAccepted: 0, honest: 0, accepted: 0, forbidden: 0, malformed: 0, missing: 0 };
+    const tally = { honestAccepted: 0, honest: 0, accepted: 0, forbidden: 0, malformed: 0, missing: 0, throttled: 0 };
     for (let run = 0; run < RUNS; run++) {
       if (messagesMap(w.server).size >= CAPACITY - 5 || run % 300 === 0) w = createWorld();
       const writer = r.pick(USERS);

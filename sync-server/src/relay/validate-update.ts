@@ -60,9 +60,14 @@ export interface ValidationContext {
   indexed(messageId: string): { segment: number; authorId: string } | null;
   /** Most message ids this document may hold (conversation segments: SEGMENT_MESSAGES). */
   capacity?: number;
+  /**
+   * Asked before a trial apply (a copy of the segment): false refuses the update as
+   * "throttled", so a writer cannot make the server copy segments as fast as it can send.
+   */
+  admitTrial?: () => boolean;
 }
 
-export type Refusal = "malformed" | "forbidden" | "missing";
+export type Refusal = "malformed" | "forbidden" | "missing" | "throttled";
 
 export type Verdict =
   | {
@@ -109,6 +114,7 @@ export function validateUpdate(update: Uint8Array, ctx: ValidationContext): Verd
     if ("missing" in judged) return refusal("missing", judged.missing);
     if ("overflow" in judged) return { ...refusal("forbidden", "segment is full"), overflow: judged.overflow };
     if (judged.proveByTrial) {
+      if (ctx.admitTrial && !ctx.admitTrial()) return refusal("throttled", "too many conflicting writes");
       const problem = trialProblem(update, ctx, new Set(judged.verdict.changedKeys), recordProblem);
       if (problem !== null) return refusal("forbidden", problem);
     }
