@@ -36,8 +36,8 @@ export interface RelayLimits {
 }
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = {
-  socketsPerSession: 12,
-  socketsPerUser: 32,
+  socketsPerSession: 32,
+  socketsPerUser: 64,
   bufferedHighWaterBytes: 2 * 1024 * 1024,
   awarenessIdsPerSocket: 4,
   upgradesBurst: 30,
