@@ -20,7 +20,7 @@ import type { Logger } from "../logger.js";
 import type { UserBudget, WriteBudget } from "../write-budget.js";
 import { rewriteAwarenessUpdate } from "./awareness-filter.js";
 import type { RelayLimits } from "./limits.js";
-import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from "./protocol.js";
+import { encodeAwareness, encodeSyncStep2, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from "./protocol.js";
 import type { Room } from "./room.js";
 import type { Access, SocketUser } from "./types.js";
 import { type Verdict, validateUpdate } from "./validate-update.js";
@@ -60,9 +60,6 @@ export interface ConnectionContext {
   onClosed(conn: Connection): void;
 }
 
-/** A client that is ahead of the server is asked to resend at most this often. */
-const RESYNC_REQUEST_MS = 1000;
-
 /** ws limits a close reason to 123 bytes. */
 const MAX_CLOSE_REASON_CHARS = 100;
 
@@ -71,7 +68,6 @@ export class Connection {
   closed = false;
   /** A sync step 2 is requested and not yet sent: another step 1 does not build a second. */
   private step2Pending = false;
-  private lastResyncRequest = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly socket: SocketLike,
@@ -244,13 +240,12 @@ export class Connection {
   private refuse(verdict: Extract<Verdict, { ok: false }>): void {
     const room = this.room;
     if (verdict.refusal === "missing") {
-      // The client has history the server lacks (another tab's writes it saw first). Drop
-      // this update and ask for everything: its step 2 brings the missing part along.
-      const now = performance.now();
-      if (now - this.lastResyncRequest < RESYNC_REQUEST_MS) return;
-      this.lastResyncRequest = now;
+      // The client has history the server lacks (another tab's write it saw first). Not
+      // applied and not refused: a reconnect resyncs it whole (its step 2 brings the missing
+      // part along), and a client that counts step 2 answers as acknowledgements does not
+      // take this unapplied update for a delivered one.
       this.ctx.logger.debug("update ahead of the server", { doc: room.name, user: this.user.id });
-      this.send(encodeSyncStep1(room.doc));
+      this.close(CLOSE_CODES.TRY_AGAIN_LATER, "resync: update depends on history the server lacks");
       return;
     }
     if (verdict.refusal === "throttled") {
