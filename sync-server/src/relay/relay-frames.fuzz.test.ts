@@ -23,6 +23,7 @@ import {
 import { describe, expect, it, onTestFinished } from "vitest";
 import * as Y from "yjs";
 import { awarenessFrame } from "../../test/helpers/frames.js";
+import { seededRandom } from "../../test/helpers/rng.js";
 import { createConversationRepo } from "../conversations/conversation-repo.js";
 import { openDatabase } from "../db/database.js";
 import { createLogger } from "../logger.js";
@@ -44,19 +45,6 @@ const NO_LIMITS = {
   socketsPerSession: 1e9,
   socketsPerUser: 1e9,
 };
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { int, chance: (p: number) => next() < p, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)] as T };
-}
 
 function socket() {
   let closed: number | null = null;
@@ -114,7 +102,7 @@ describe("the relay core under random frames", () => {
       awarenessFrame([{ clientId: 6, clock: 2, state: { user: { id: "bob" }, typingAt: null } }]),
     );
 
-    const r = rng(SEED);
+    const r = seededRandom(SEED);
     const mutate = (frame: Uint8Array): Uint8Array => {
       const bytes = Uint8Array.from(frame);
       switch (r.int(6)) {

@@ -13,6 +13,7 @@
 import { addMessage, deleteMessage, editMessage, type MessageRecord, messagesMap } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { type SeededRandom, seededRandom } from "../../test/helpers/rng.js";
 import { parseUpdate as parse, writeUpdate as write } from "../../test/helpers/update-bytes.js";
 import { type ValidationContext, validateUpdate } from "./validate-update.js";
 
@@ -21,22 +22,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const NOW = Date.UTC(2026, 0, 1);
 const CAPACITY = 60;
 const USERS = ["alice", "bob", "carol"] as const;
-
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
-type Rng = ReturnType<typeof rng>;
 
 function createWorld() {
   const server = new Y.Doc();
@@ -63,7 +48,7 @@ function createWorld() {
 type World = ReturnType<typeof createWorld>;
 
 let counter = 0;
-function honestWrite(w: World, r: Rng, user: string): Uint8Array {
+function honestWrite(w: World, r: SeededRandom, user: string): Uint8Array {
   const doc = w.replicas.get(user) as Y.Doc;
   Y.applyUpdate(doc, Y.encodeStateAsUpdate(w.server));
   // Sometimes a replica under a new client id, sometimes a long-lived one.
@@ -87,7 +72,7 @@ function honestWrite(w: World, r: Rng, user: string): Uint8Array {
 }
 
 /** Takes an update apart and puts it back wrong, in one of many ways. */
-function mutate(w: World, r: Rng, update: Uint8Array, writer: string): Uint8Array {
+function mutate(w: World, r: SeededRandom, update: Uint8Array, writer: string): Uint8Array {
   const p = parse(update);
   const serverStructs = [...w.server.store.clients.values()].flat() as Array<Y.Item | Y.GC>;
   const anyServerId = () => {
@@ -315,7 +300,7 @@ describe("validateUpdate against Y.applyUpdate (differential fuzz)", () => {
   it(`accepts only updates whose real effect is what it checked (${RUNS} updates, seed ${SEED})`, {
     timeout: 60_000 + RUNS * 50,
   }, () => {
-    const r = rng(SEED);
+    const r = seededRandom(SEED);
     let w = createWorld();
     const tally = { honestAccepted: 0, honest: 0, accepted: 0, forbidden: 0, malformed: 0, missing: 0, throttled: 0 };
     for (let run = 0; run < RUNS; run++) {
