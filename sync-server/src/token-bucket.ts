@@ -10,6 +10,8 @@ export interface TokenBucket {
    * waits, instead of never fitting in the burst.
    */
   take(count?: number): boolean;
+  /** True when at least one token is left (nothing is taken). */
+  available(): boolean;
   /** True when the bucket is full again (nothing to remember about its owner). */
   full(): boolean;
 }
@@ -32,6 +34,10 @@ export function createTokenBucket(
       if (tokens < 1) return false;
       tokens -= count;
       return true;
+    },
+    available() {
+      refill();
+      return tokens >= 1;
     },
     full() {
       refill();

@@ -15,6 +15,8 @@ const MAX_TRACKED_USERS = 10_000;
 export interface UserBudget {
   /** Takes `count` from `userId`'s bucket; false when it is empty. */
   take(userId: string, count?: number): boolean;
+  /** True when `userId` has at least one left (takes nothing). */
+  available(userId: string): boolean;
   /** Seconds until one more is available again, for Retry-After. */
   readonly retryAfterSeconds: number;
 }
@@ -24,16 +26,18 @@ export type WriteBudget = UserBudget;
 export function createUserBudget(options: { burst: number; perSecond: number; now?: () => number }): UserBudget {
   const { burst, perSecond } = options;
   const buckets = new Map<string, TokenBucket>();
+  const bucketOf = (userId: string): TokenBucket => {
+    let bucket = buckets.get(userId);
+    if (!bucket) {
+      if (buckets.size >= MAX_TRACKED_USERS) for (const [id, b] of buckets) if (b.full()) buckets.delete(id);
+      bucket = createTokenBucket(burst, perSecond, options.now);
+      buckets.set(userId, bucket);
+    }
+    return bucket;
+  };
   return {
-    take(userId, count = 1) {
-      let bucket = buckets.get(userId);
-      if (!bucket) {
-        if (buckets.size >= MAX_TRACKED_USERS) for (const [id, b] of buckets) if (b.full()) buckets.delete(id);
-        bucket = createTokenBucket(burst, perSecond, options.now);
-        buckets.set(userId, bucket);
-      }
-      return bucket.take(count);
-    },
+    take: (userId, count = 1) => bucketOf(userId).take(count),
+    available: (userId) => buckets.get(userId)?.available() ?? true,
     retryAfterSeconds: Math.ceil(1 / perSecond),
   };
 }

@@ -60,6 +60,11 @@ export interface ConnectionContext {
   onClosed(conn: Connection): void;
 }
 
+/** Updates up to this size are judged even for a writer in debt (an inbox resend, a small write). */
+const CHEAP_UPDATE_BYTES = 4096;
+/** An update is charged at least one write per this many bytes. */
+const BYTES_PER_WRITE = 4096;
+
 /** ws limits a close reason to 123 bytes. */
 const MAX_CLOSE_REASON_CHARS = 100;
 
@@ -208,6 +213,12 @@ export class Connection {
   private onUpdate(update: Uint8Array): void {
     const room = this.room;
     const target = room.target;
+    // Judging a large update costs real CPU: a writer in debt is turned away before that.
+    if (update.length > CHEAP_UPDATE_BYTES && !this.ctx.writeBudget.available(this.user.id)) {
+      this.ctx.logger.warn("write rate exceeded", { doc: room.name, user: this.user.id });
+      this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many messages");
+      return;
+    }
     const verdict = validateUpdate(update, {
       doc: room.doc,
       kind: target.kind,
@@ -224,7 +235,10 @@ export class Connection {
       return;
     }
     if (verdict.noop) return;
-    if (verdict.changedKeys.length > 0 && !this.ctx.writeBudget.take(this.user.id, verdict.changedKeys.length)) {
+    // Charged by messages, and by size for updates heavy in anything else (GC ranges, history):
+    // every stored update costs at least one write.
+    const cost = Math.max(1, verdict.changedKeys.length, Math.ceil(update.length / BYTES_PER_WRITE));
+    if (!this.ctx.writeBudget.take(this.user.id, cost)) {
       // Not applied: the client still has it and sends it again when it reconnects.
       this.ctx.logger.warn("write rate exceeded", { doc: room.name, user: this.user.id });
       this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many messages");

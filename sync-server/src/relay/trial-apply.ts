@@ -43,10 +43,8 @@ export function trialProblem(
       if (!allowedKeys.has(key)) return "changes an entry it does not write";
       const was = before.get(key);
       const now = map.get(key);
-      if (now === undefined) {
-        if (was !== undefined) return "messages are tombstoned, not removed";
-        continue;
-      }
+      // A touched key ends with a record: no removal, and no planted empty entry.
+      if (now === undefined) return "messages are tombstoned, not removed";
       if (now === was) continue;
       const problem = recordProblem(now, key, ctx);
       if (problem !== null) return problem;

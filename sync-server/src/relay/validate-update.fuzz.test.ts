@@ -260,6 +260,9 @@ function checkEffect(w: World, update: Uint8Array, writer: string, verdict: Retu
   expect([...copy.share.keys()], "no other root").toEqual(["messages"]);
   const after = messagesMap(copy).toJSON() as Record<string, MessageRecord>;
   const changed = new Set(verdict.changedKeys);
+  // Every key the update touches ends with a record: no removal, no planted empty entry
+  // that would hide a message someone later writes under that id.
+  for (const key of changed) expect(after[key], `touched key ${key} holds a record`).toBeDefined();
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const b = before[key];
     const a = after[key];

@@ -9,6 +9,7 @@ import {
 } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { writeUpdate } from "../../test/helpers/update-bytes.js";
 import { type ValidationContext, validateUpdate } from "./validate-update.js";
 
 const NOW = Date.UTC(2025, 0, 1);
@@ -74,6 +75,47 @@ function worldWithHistory() {
 }
 
 describe("validateUpdate", () => {
+  it("refuses a deleted entry planted on a new key, which would hide the message later written under that id", () => {
+    const w = createWorld();
+    const planted = new Y.Item(
+      Y.createID(0xfffffff0, 0),
+      null,
+      null,
+      null,
+      null,
+      "messages" as unknown as Y.AbstractType<unknown>,
+      "msg-victim-00001",
+      new Y.ContentDeleted(1),
+    );
+    const update = writeUpdate({ sections: [{ client: 0xfffffff0, clock: 0, structs: [planted] }], ds: [] });
+    expect(w.validate(update, "alice")).toMatchObject({
+      ok: false,
+      refusal: "forbidden",
+      reason: "messages are tombstoned, not removed",
+    });
+  });
+
+  it("refuses clocks past 2^53 as malformed, since two structs could share one id", () => {
+    const w = createWorld();
+    const gc = new Y.GC(Y.createID(77, 0), 2 ** 53 - 1);
+    const item = new Y.Item(
+      Y.createID(77, 2 ** 53 - 1),
+      null,
+      null,
+      null,
+      null,
+      "messages" as unknown as Y.AbstractType<unknown>,
+      "msg-far-0000001",
+      new Y.ContentAny([{ id: "msg-far-0000001", author: "alice", text: "x", createdAt: NOW }]),
+    );
+    const update = writeUpdate({ sections: [{ client: 77, clock: 0, structs: [gc, item] }], ds: [] });
+    expect(w.validate(update, "alice")).toMatchObject({
+      ok: false,
+      refusal: "malformed",
+      reason: "clock out of range",
+    });
+  });
+
   it("accepts a member adding, editing and tombstoning their own messages", () => {
     const w = worldWithHistory();
     const m = post(w.alice, "alice");

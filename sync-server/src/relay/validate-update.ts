@@ -107,6 +107,11 @@ export function validateUpdate(update: Uint8Array, ctx: ValidationContext): Verd
     return refusal("malformed", `undecodable update: ${String(err)}`);
   }
   if (decoded.structs.some((s) => s.length === 0)) return refusal("malformed", "empty struct");
+  // Clocks past 2^53 lose precision: two structs could share one id.
+  const unsafe = (clock: number, len: number) => !Number.isSafeInteger(clock + len);
+  if (decoded.structs.some((s) => unsafe(s.id.clock, s.length))) return refusal("malformed", "clock out of range");
+  for (const ranges of decoded.ds.clients.values())
+    if (ranges.some((r) => unsafe(r.clock, r.len))) return refusal("malformed", "clock out of range");
   try {
     const plan = planIntegration(decoded.structs, ctx.doc.store);
     if (!plan.ok) return refusal(plan.missing ? "missing" : "forbidden", plan.reason);
@@ -242,15 +247,19 @@ function judge(
     const serverState = Y.getState(store, client);
     const known = stateAfter.get(client) ?? serverState;
     const serverStructs = store.clients.get(client);
-    for (const { clock, len } of ranges) {
-      // yjs parks an empty range at or past the state in its pending delete set.
-      if (len === 0) return refuse("empty delete range");
+    // yjs parks an empty range at or past the state in its pending delete set.
+    if (ranges.some((r) => r.len === 0)) return refuse("empty delete range");
+    // Merged first, so the walks below are one pass however the ranges repeat or overlap.
+    for (const { clock, len } of mergeRanges(ranges)) {
       const end = clock + len;
       if (end > known) return { missing: "deletes items the server does not have" };
       if (end > serverState) {
         // This update's own new structs: find which of them it deletes.
-        for (const s of sections.get(client) ?? []) {
-          if (s.id.clock < end && s.id.clock + s.length > Math.max(clock, serverState)) deletedByUpdate.add(s);
+        const own = sections.get(client) ?? [];
+        for (let i = firstEndingAfter(own, Math.max(clock, serverState)); i < own.length; i++) {
+          const s = own[i] as Struct;
+          if (s.id.clock >= end) break;
+          deletedByUpdate.add(s);
         }
       }
       if (clock >= serverState || serverStructs === undefined) continue;
@@ -271,11 +280,13 @@ function judge(
     }
   }
 
-  // Afterwards, every touched key holds a live record.
+  // Afterwards, every touched key holds a live record: messages are tombstoned, never
+  // removed, and no key is left holding only a deleted item (a planted empty entry would
+  // hide the message another member later writes under that id).
   for (const [key, holder] of live) {
     if (holder === undefined || uncertain.has(key)) continue;
     const removed = deletedByUpdate.has(holder) || !(holder.content instanceof Y.ContentAny);
-    if (removed && (root?.get(key) !== undefined || seen.has(key))) refuse("messages are tombstoned, not removed");
+    if (removed) refuse("messages are tombstoned, not removed");
   }
 
   return {
@@ -290,6 +301,31 @@ function judge(
 }
 
 const lastId = (item: Y.Item): Y.ID => Y.createID(item.id.client, item.id.clock + item.length - 1);
+
+/** Sorted, overlapping and touching ranges joined. */
+function mergeRanges(ranges: Array<{ clock: number; len: number }>): Array<{ clock: number; len: number }> {
+  const sorted = [...ranges].sort((a, b) => a.clock - b.clock);
+  const out: Array<{ clock: number; len: number }> = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.clock <= last.clock + last.len) last.len = Math.max(last.len, r.clock + r.len - last.clock);
+    else out.push({ clock: r.clock, len: r.len });
+  }
+  return out;
+}
+
+/** Index of the first struct in `list` (sorted by clock) that ends after `clock`. */
+function firstEndingAfter(list: Struct[], clock: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const s = list[mid] as Struct;
+    if (s.id.clock + s.length <= clock) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function findStruct(list: Struct[] | undefined, clock: number): Struct | undefined {
   if (!list) return undefined;
