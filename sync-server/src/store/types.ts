@@ -1,0 +1,152 @@
+/**
+ * The storage seam: everything the server keeps goes through one `Store`, with a SQLite
+ * implementation (store/sqlite/, better-sqlite3, the zero-configuration default) and a
+ * PostgreSQL one (store/postgres/, `DATABASE_URL=postgres://…`). Every method is async so
+ * both fit; the SQLite one answers from synchronous better-sqlite3 calls.
+ *
+ * The relay commits a tick through `transaction`: the update log, client-id claims, the
+ * message index and the inbox entries of one tick are one transaction. Transactions of one
+ * store run one at a time, in the order they were asked for.
+ */
+import type {
+  ConversationSummary,
+  Message,
+  MessageRecord,
+  MessagesPage,
+} from "@messenger/shared";
+
+/** A document as stored: the snapshot (if any) and every later update, oldest first. */
+export interface StoredDoc {
+  updates: Uint8Array[];
+  /** Sequence number of the newest update folded in (snapshot or log); 0 for a new document. */
+  lastSeq: number;
+  /** Updates in the log after the snapshot: what compaction would fold. */
+  logLength: number;
+  /** Owners of the Yjs client ids used in the document. */
+  clients: Map<number, string>;
+}
+
+/** Where a message id already lives in its conversation. */
+export interface IndexedMessage {
+  segment: number;
+  authorId: string;
+}
+
+export interface IndexResult {
+  /** The conversation after indexing. */
+  summary: ConversationSummary;
+  /** True when the head segment moved on: clients should open the new head document. */
+  headMoved: boolean;
+}
+
+/** One row of the people directory, with last-seen from presence. */
+export interface DirectoryRow {
+  id: string;
+  name: string;
+  username: string | null;
+  lastSeenAt: number | null;
+}
+
+export interface DirectoryQuery {
+  /** Lower-cased substring of name or username; null for everyone. */
+  q: string | null;
+  /** Keyset cursor: the last row of the previous page (name, id), ordered by name case-insensitively, then id. */
+  after: [name: string, id: string] | null;
+  limit: number;
+}
+
+/** better-auth's session times, as its adapter stores them (Date, ISO string or ms). */
+export interface SessionTimes {
+  id: string;
+  createdAt: Date | string | number;
+  expiresAt: Date | string | number;
+}
+
+/** The durable Yjs documents: an update log per document with per-document sequence numbers, and snapshots. */
+export interface DocStore {
+  load(doc: string): Promise<StoredDoc>;
+  /**
+   * Replaces the snapshot and every logged update through `throughSeq` with `snapshot`
+   * (the whole state as one update), in one transaction. Updates after `throughSeq` stay.
+   */
+  compact(doc: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+}
+
+/** Conversations, members and the message index (reads, and writes outside the relay's commit). */
+export interface ConversationStore {
+  /** The one direct conversation of a pair, created on first use (safe when several ask at once). */
+  getOrCreateDirect(userA: string, userB: string): Promise<{ conversation: ConversationSummary; created: boolean }>;
+  get(id: string): Promise<ConversationSummary | null>;
+  isMember(conversationId: string, userId: string): Promise<boolean>;
+  memberIds(conversationId: string): Promise<string[]>;
+  /** The user's conversations, most recent activity first. */
+  listForUser(userId: string): Promise<ConversationSummary[]>;
+  findMessage(conversationId: string, id: string): Promise<Message | null>;
+  /** A page of messages older than `before` (a message id), oldest first; null when `before` is unknown. */
+  messagesPage(conversationId: string, before: string | undefined, limit: number): Promise<MessagesPage | null>;
+  /** Where each of `ids` already lives in the conversation; ids not indexed are absent. */
+  segmentsOf(conversationId: string, ids: string[]): Promise<Map<string, IndexedMessage>>;
+}
+
+/** Accounts as better-auth stores them, read for the directory, sign-in throttling and seeding. */
+export interface UserStore {
+  directory(query: DirectoryQuery): Promise<DirectoryRow[]>;
+  /** Directory rows of these users (the live directory's announcements). */
+  byIds(ids: string[]): Promise<DirectoryRow[]>;
+  exists(id: string): Promise<boolean>;
+  /** The id of the account with this (lower-cased) email or username. */
+  idBy(column: "email" | "username", value: string): Promise<string | null>;
+  count(): Promise<number>;
+}
+
+/** better-auth's session rows, for our absolute lifetime and revocation. */
+export interface SessionStore {
+  times(ids: string[]): Promise<SessionTimes[]>;
+  all(): Promise<SessionTimes[]>;
+  delete(ids: string[]): Promise<void>;
+}
+
+export interface PresenceStore {
+  setLastSeen(userId: string, at: number): Promise<void>;
+  lastSeen(userIds: string[]): Promise<Map<string, number>>;
+}
+
+/** What the relay's commit writes, all in one transaction. */
+export interface CommitTx {
+  /** Appends one update as `seq` of `doc` (the room's next number; a duplicate fails the transaction). */
+  append(doc: string, seq: number, update: Uint8Array): Promise<void>;
+  /** Records the owner of a client id; the first owner stays. */
+  claimClient(doc: string, clientId: number, userId: string): Promise<void>;
+  /**
+   * Upserts accepted message records of one segment into the index, updates the
+   * conversation's activity, and rolls the head segment forward once it holds
+   * SEGMENT_MESSAGES messages. Null when the conversation does not exist.
+   */
+  indexMessages(conversationId: string, segment: number, records: MessageRecord[]): Promise<IndexResult | null>;
+  /** The conversation as this transaction sees it. */
+  conversation(id: string): Promise<ConversationSummary | null>;
+}
+
+export type StoreKind = "sqlite" | "postgres";
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** What better-auth takes as `database`: the better-sqlite3 Database or the pg Pool. */
+  readonly authDatabase: unknown;
+  readonly docs: DocStore;
+  readonly conversations: ConversationStore;
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly presence: PresenceStore;
+  /** Runs `fn` in one write transaction; transactions run one at a time, in call order. */
+  transaction<T>(fn: (tx: CommitTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while holding the store's start-up lock (PostgreSQL: an advisory lock; SQLite:
+   * the data directory's lock is already this process's), so migrations and seeding of several
+   * processes starting at once happen exactly once.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Throws unless the store answers and every migration (ours and better-auth's) is applied. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
