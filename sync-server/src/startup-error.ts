@@ -16,6 +16,8 @@ export const STARTUP_PROBLEMS = {
     `another Messenger server is already using the database in ${p.variable} ${p.dir}: only one process may use a SQLite data directory, so stop the other one or give this one its own ${p.variable}.`,
   DATABASE_UNREADABLE: (p: { file: string; reason: string }) =>
     `the database ${p.file} ${p.reason}: restore it from a backup, or point DATA_DIR at another directory to start empty.`,
+  DATABASE_UNREACHABLE: (p: { url: string; reason: string }) =>
+    `the PostgreSQL server in DATABASE_URL (${p.url}) ${p.reason}: start it or correct DATABASE_URL, or unset DATABASE_URL to keep the data in SQLite under DATA_DIR.`,
 } as const;
 
 export type StartupProblem = keyof typeof STARTUP_PROBLEMS;
