@@ -1,0 +1,125 @@
+/**
+ * Conversations, their members and the message index, in PostgreSQL (reads, and the
+ * direct-conversation write). The relay's index write is message-index.ts.
+ *
+ * The Yjs segment documents are the source of truth for message content; the `message`
+ * table is an index of them, written in the same transaction as the update log.
+ */
+import { randomBytes } from "node:crypto";
+import type { MessagesPage } from "@messenger/shared";
+import type pg from "pg";
+import type { ConversationStore, IndexedMessage } from "../types.js";
+import {
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  readConversation,
+  readConversationsWhere,
+  toMessage,
+} from "./conversation-rows.js";
+import { withTransaction } from "./pool.js";
+
+function newId(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+export function createPgConversations(pool: pg.Pool, clock: () => number): ConversationStore {
+  const messageById = async (conversationId: string, id: string): Promise<MessageRow | null> => {
+    const { rows } = await pool.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = $1 AND id = $2`,
+      [conversationId, id],
+    );
+    return rows[0] ?? null;
+  };
+
+  return {
+    /**
+     * Not queued behind the relay's commits: it touches no row they write, and the unique
+     * pair_key makes it safe however many callers (in this process or others) race. The
+     * loser's INSERT waits for the winner's commit, does nothing, and then reads its row.
+     */
+    async getOrCreateDirect(userA, userB) {
+      const pairKey = [userA, userB].sort().join(":");
+      const created = await withTransaction(pool, async (client) => {
+        const now = clock();
+        const inserted = await client.query<{ id: string }>(
+          `INSERT INTO conversation (id, kind, pair_key, last_activity_at, created_at) VALUES ($1, 'direct', $2, $3, $3)
+           ON CONFLICT (pair_key) DO NOTHING RETURNING id`,
+          [newId(), pairKey, now],
+        );
+        const id = inserted.rows[0]?.id;
+        if (id === undefined) return false;
+        await client.query(
+          `INSERT INTO conversation_member (conversation_id, user_id, joined_at) SELECT $1, u, $2 FROM unnest($3::text[]) AS u`,
+          [id, now, [...new Set([userA, userB])]],
+        );
+        return true;
+      });
+      const [conversation] = await readConversationsWhere(pool, `WHERE c.pair_key = $1`, [pairKey]);
+      if (!conversation) throw new Error(`the direct conversation ${pairKey} was deleted while it was being opened`);
+      return { conversation, created };
+    },
+
+    get: (id) => readConversation(pool, id),
+
+    async isMember(conversationId, userId) {
+      const { rowCount } = await pool.query(
+        `SELECT 1 FROM conversation_member WHERE conversation_id = $1 AND user_id = $2`,
+        [conversationId, userId],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+
+    async memberIds(conversationId) {
+      const { rows } = await pool.query<{ user_id: string }>(
+        `SELECT user_id FROM conversation_member WHERE conversation_id = $1 ORDER BY user_id`,
+        [conversationId],
+      );
+      return rows.map((r) => r.user_id);
+    },
+
+    listForUser: (userId) =>
+      readConversationsWhere(
+        pool,
+        `JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $1
+         ORDER BY c.last_activity_at DESC, c.id`,
+        [userId],
+      ),
+
+    async findMessage(conversationId, id) {
+      const row = await messageById(conversationId, id);
+      return row ? toMessage(row) : null;
+    },
+
+    async messagesPage(conversationId, before, limit): Promise<MessagesPage | null> {
+      let rows: MessageRow[];
+      if (before === undefined) {
+        ({ rows } = await pool.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+          [conversationId, limit + 1],
+        ));
+      } else {
+        const anchor = await messageById(conversationId, before);
+        if (!anchor) return null;
+        ({ rows } = await pool.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM message
+           WHERE conversation_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3))
+           ORDER BY created_at DESC, id DESC LIMIT $4`,
+          [conversationId, anchor.created_at, anchor.id, limit + 1],
+        ));
+      }
+      const hasMore = rows.length > limit;
+      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+    },
+
+    async segmentsOf(conversationId, ids) {
+      const found = new Map<string, IndexedMessage>();
+      if (ids.length === 0) return found;
+      const { rows } = await pool.query<{ id: string; segment: number; author_id: string }>(
+        `SELECT id, segment, author_id FROM message WHERE conversation_id = $1 AND id = ANY($2::text[])`,
+        [conversationId, ids],
+      );
+      for (const r of rows) found.set(r.id, { segment: r.segment, authorId: r.author_id });
+      return found;
+    },
+  };
+}

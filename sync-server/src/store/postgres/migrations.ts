@@ -1,0 +1,137 @@
+/**
+ * Application tables in PostgreSQL. Append only: never edit a migration that has shipped.
+ *
+ * Migration n (1-based) is recorded in `messenger_migration` in the same transaction that
+ * applies it. `migrate` holds an advisory lock for the whole run, so when several processes
+ * start at once one migrates and the others find the work done.
+ *
+ * Differences from the SQLite schema, each on purpose:
+ *  - times are BIGINT milliseconds, like SQLite's INTEGER (not timestamptz);
+ *  - `doc_client.client_id` is BIGINT: Yjs client ids are unsigned 32-bit, past INTEGER;
+ *  - every id column is COLLATE "C", so keyset pages and tie-breaks order by bytes exactly as
+ *    SQLite's BINARY does, whatever collation the database was created with.
+ */
+import type pg from "pg";
+import type { Queryable } from "./pool.js";
+
+/** pg_advisory_lock key held while migrating ("msg" in ASCII, then 1; exclusive() uses 2). */
+export const MIGRATION_LOCK_KEY = 0x6d73_6701;
+
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE conversation (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('direct')),
+    -- "<smaller user id>:<larger user id>" for direct conversations: one per pair
+    pair_key TEXT COLLATE "C" UNIQUE,
+    head_segment INTEGER NOT NULL DEFAULT 0,
+    head_count INTEGER NOT NULL DEFAULT 0,
+    last_message_id TEXT COLLATE "C",
+    last_message_at BIGINT,
+    last_activity_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE conversation_member (
+    conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+    user_id TEXT COLLATE "C" NOT NULL,
+    joined_at BIGINT NOT NULL,
+    PRIMARY KEY (conversation_id, user_id)
+  );
+  CREATE INDEX conversation_member_user ON conversation_member(user_id);
+
+  -- Index of every message held in the Yjs segment documents: HTTP pages, previews, activity.
+  CREATE TABLE message (
+    conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+    id TEXT COLLATE "C" NOT NULL,
+    segment INTEGER NOT NULL,
+    author_id TEXT COLLATE "C" NOT NULL,
+    text TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    edited_at BIGINT,
+    deleted_at BIGINT,
+    stored_at BIGINT NOT NULL,
+    PRIMARY KEY (conversation_id, id)
+  );
+  CREATE INDEX message_page ON message(conversation_id, created_at, id);
+
+  -- Yjs update log with per-document sequence numbers, appended in one transaction per
+  -- tick, folded into doc_snapshot by compaction.
+  CREATE TABLE doc_update (
+    doc TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (doc, seq)
+  );
+  CREATE TABLE doc_snapshot (
+    doc TEXT COLLATE "C" PRIMARY KEY,
+    data BYTEA NOT NULL,
+    through_seq BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  -- Which user owns each Yjs client id in a document, so nobody can write under another's client id.
+  CREATE TABLE doc_client (
+    doc TEXT COLLATE "C" NOT NULL,
+    client_id BIGINT NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (doc, client_id)
+  );
+
+  CREATE TABLE user_presence (
+    user_id TEXT COLLATE "C" PRIMARY KEY,
+    last_seen_at BIGINT NOT NULL
+  );
+  `,
+];
+
+const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS messenger_migration (
+  version INTEGER PRIMARY KEY,
+  applied_at BIGINT NOT NULL
+)`;
+
+/** Versions (1-based) recorded as applied; throws if the ledger table itself is missing. */
+async function appliedVersions(db: Queryable): Promise<Set<number>> {
+  const { rows } = await db.query<{ version: number }>(`SELECT version FROM messenger_migration`);
+  return new Set(rows.map((r) => r.version));
+}
+
+/** Versions not yet applied, oldest first (all of them when the ledger does not exist yet). */
+export async function pendingMigrations(db: Queryable): Promise<number[]> {
+  const { rows } = await db.query<{ ledger: string | null }>(`SELECT to_regclass('messenger_migration') AS ledger`);
+  const applied = rows[0]?.ledger ? await appliedVersions(db) : new Set<number>();
+  return MIGRATIONS.map((_, i) => i + 1).filter((v) => !applied.has(v));
+}
+
+/**
+ * Applies every pending migration, each in its own transaction, under MIGRATION_LOCK_KEY.
+ * Returns the versions this call applied (none when another process got there first).
+ */
+export async function migrate(pool: pg.Pool, clock: () => number): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query(CREATE_LEDGER);
+      const done: number[] = [];
+      for (const version of await pendingMigrations(client)) {
+        await client.query("BEGIN");
+        try {
+          await client.query(MIGRATIONS[version - 1] as string);
+          await client.query(`INSERT INTO messenger_migration (version, applied_at) VALUES ($1, $2)`, [
+            version,
+            clock(),
+          ]);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK");
+          throw error;
+        }
+        done.push(version);
+      }
+      return done;
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
