@@ -5,7 +5,9 @@
  * none, the test fails saying so. It never skips: a skipped store is an untested store.
  */
 import { randomBytes } from "node:crypto";
+import { userInfo } from "node:os";
 import pg from "pg";
+import { redactUrl } from "./postgres/pool.js";
 
 export const DEFAULT_TEST_PG_ADMIN_URL = "postgres://127.0.0.1:5432/postgres";
 
@@ -18,8 +20,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * TEST_PG_ADMIN_URL or the default. A URL without a user name gets PGUSER or this OS
+ * user's name, as psql would use: pg falls back to $USER only, which is often unset.
+ */
 function adminUrl(): string {
-  return process.env.TEST_PG_ADMIN_URL || DEFAULT_TEST_PG_ADMIN_URL;
+  const parsed = new URL(process.env.TEST_PG_ADMIN_URL || DEFAULT_TEST_PG_ADMIN_URL);
+  if (parsed.username === "") parsed.username = process.env.PGUSER || userInfo().username;
+  return parsed.toString();
 }
 
 /** The URL of the server with another database name (keeps credentials and parameters). */
@@ -36,7 +44,7 @@ async function asAdmin(url: string, sql: string): Promise<void> {
   } catch (error) {
     const reason = (error as Error | null)?.message || (error as { code?: string } | null)?.code || String(error);
     throw new Error(
-      `PostgreSQL at ${url} is needed for the TEST_STORE=postgres run and the store contract test, and it cannot be used (${reason}). Start it (on Debian: pg_ctlcluster <version> main start, or docker run -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15) or point TEST_PG_ADMIN_URL at a server where this user may create databases.`,
+      `PostgreSQL at ${redactUrl(url)} is needed for the TEST_STORE=postgres run and the store contract test, and it cannot be used (${reason}). Start it (on Debian: pg_ctlcluster <version> main start, or docker run -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15) or point TEST_PG_ADMIN_URL at a server where this user may create databases.`,
       { cause: error },
     );
   }

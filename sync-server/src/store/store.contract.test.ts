@@ -1,0 +1,484 @@
+/**
+ * The Store contract, run against both implementations: what the relay, the routes and
+ * better-auth may rely on whichever database holds the data. Each test gets its own
+ * database (a temporary directory, or a fresh PostgreSQL database) and removes it after.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { conversationDocName, type MessageRecord, PREVIEW_LENGTH, SEGMENT_MESSAGES } from "@messenger/shared";
+import { type BetterAuthOptions, betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { bearer, username } from "better-auth/plugins";
+import { describe, expect, onTestFinished, test } from "vitest";
+import { openPostgresStore } from "./postgres/postgres-store.js";
+import { openSqliteStore } from "./sqlite/sqlite-store.js";
+import { createTestDatabase } from "./testing.js";
+import type { Store, StoreKind } from "./types.js";
+
+const T0 = 1_700_000_000_000;
+const bytes = (...values: number[]) => new Uint8Array(values);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Where a store lives for one test; `open` may be called again to reopen the same data. */
+async function storePlace(kind: StoreKind, clock: () => number) {
+  if (kind === "sqlite") {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "messenger-store-"));
+    return {
+      open: () => openSqliteStore({ dataDir, databasePath: path.join(dataDir, "messenger.sqlite"), clock }),
+      remove: () => rm(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const database = await createTestDatabase();
+  return { open: () => openPostgresStore({ url: database.url, clock }), remove: database.drop };
+}
+
+/** A store on an empty database, closed and removed when the test finishes. */
+async function useStore(kind: StoreKind) {
+  let now = T0;
+  const clock = () => now;
+  const place = await storePlace(kind, clock);
+  const open = new Set<Store>();
+  onTestFinished(async () => {
+    for (const s of open) await s.close();
+    await place.remove();
+  });
+  const openStore = async () => {
+    const s = await place.open();
+    open.add(s);
+    return s;
+  };
+  return {
+    store: await openStore(),
+    reopen: openStore,
+    async close(s: Store) {
+      open.delete(s);
+      await s.close();
+    },
+    setNow(ms: number) {
+      now = ms;
+    },
+  };
+}
+
+/** better-auth on the store's database with the server's plugins, its tables migrated. */
+async function useAuth(store: Store) {
+  const auth = betterAuth({
+    // reason: authDatabase is whatever better-auth accepts for this kind (a Database or a Pool).
+    database: store.authDatabase as BetterAuthOptions["database"],
+    secret: "a-contract-test-secret-of-enough-length",
+    baseURL: "http://localhost:3000",
+    // Plain passwords: hashing is not under test and scrypt is slow.
+    emailAndPassword: {
+      enabled: true,
+      autoSignIn: false,
+      password: { hash: async (p) => p, verify: async ({ hash, password }) => hash === password },
+    },
+    plugins: [username(), bearer()],
+    telemetry: { enabled: false },
+    logger: { disabled: true },
+  });
+  const { runMigrations } = await getMigrations(auth.options);
+  await runMigrations();
+  const signUp = async (name: string, handle: string) => {
+    const { user } = await auth.api.signUpEmail({
+      body: { email: `${handle}@example.com`, password: "password-123", name, username: handle },
+    });
+    return user.id;
+  };
+  const signIn = (handle: string) =>
+    auth.api.signInEmail({ body: { email: `${handle}@example.com`, password: "password-123" } });
+  return { signUp, signIn };
+}
+
+const record = (i: number, author: string, extra: Partial<MessageRecord> = {}): MessageRecord => ({
+  id: `msg-${String(i).padStart(6, "0")}`,
+  author,
+  text: `message ${i}`,
+  createdAt: T0 + i,
+  ...extra,
+});
+
+describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
+  describe("documents", () => {
+    test("loads a document never written as empty", async () => {
+      const { store } = await useStore(kind);
+      expect(await store.docs.load("conversation.none.0")).toEqual({
+        updates: [],
+        lastSeq: 0,
+        logLength: 0,
+        clients: new Map(),
+      });
+    });
+
+    test("loads appended updates in sequence order, numbered per document", async () => {
+      const { store } = await useStore(kind);
+      await store.transaction(async (tx) => {
+        await tx.append("doc.a", 2, bytes(2));
+        await tx.append("doc.a", 1, bytes(1));
+        await tx.append("doc.b", 1, bytes(9));
+      });
+      await store.transaction((tx) => tx.append("doc.a", 3, bytes(3, 3)));
+      const a = await store.docs.load("doc.a");
+      expect(a.updates).toEqual([bytes(1), bytes(2), bytes(3, 3)]);
+      expect(a.lastSeq).toBe(3);
+      expect(a.logLength).toBe(3);
+      const b = await store.docs.load("doc.b");
+      expect(b.updates).toEqual([bytes(9)]);
+      expect(b.lastSeq).toBe(1);
+    });
+
+    test("a duplicate sequence number fails the whole transaction and stores none of it", async () => {
+      const { store } = await useStore(kind);
+      await store.transaction((tx) => tx.append("doc.a", 1, bytes(1)));
+      const failed = store.transaction(async (tx) => {
+        await tx.append("doc.a", 2, bytes(2));
+        await tx.claimClient("doc.a", 42, "mallory");
+        await tx.append("doc.a", 1, bytes(6, 6, 6));
+      });
+      await expect(failed).rejects.toThrow();
+      const after = await store.docs.load("doc.a");
+      expect(after).toEqual({ updates: [bytes(1)], lastSeq: 1, logLength: 1, clients: new Map() });
+      // The store is still usable afterwards.
+      await store.transaction((tx) => tx.append("doc.a", 2, bytes(2)));
+      expect((await store.docs.load("doc.a")).lastSeq).toBe(2);
+    });
+
+    test("compaction folds the log through a sequence number and keeps later updates", async () => {
+      const { store } = await useStore(kind);
+      await store.transaction(async (tx) => {
+        for (let seq = 1; seq <= 4; seq++) await tx.append("doc.a", seq, bytes(seq));
+      });
+      await store.docs.compact("doc.a", bytes(1, 2), 2);
+      expect(await store.docs.load("doc.a")).toMatchObject({
+        updates: [bytes(1, 2), bytes(3), bytes(4)],
+        lastSeq: 4,
+        logLength: 2,
+      });
+      await store.docs.compact("doc.a", bytes(1, 2, 3, 4), 4);
+      expect(await store.docs.load("doc.a")).toMatchObject({ updates: [bytes(1, 2, 3, 4)], lastSeq: 4, logLength: 0 });
+      await store.transaction((tx) => tx.append("doc.a", 5, bytes(5)));
+      expect(await store.docs.load("doc.a")).toMatchObject({
+        updates: [bytes(1, 2, 3, 4), bytes(5)],
+        lastSeq: 5,
+        logLength: 1,
+      });
+    });
+
+    test("a client id keeps its first owner, across the whole unsigned 32-bit range", async () => {
+      const { store } = await useStore(kind);
+      const biggest = 2 ** 32 - 1;
+      await store.transaction(async (tx) => {
+        await tx.claimClient("doc.a", 7, "alice");
+        await tx.claimClient("doc.a", biggest, "bob");
+      });
+      await store.transaction(async (tx) => {
+        await tx.claimClient("doc.a", 7, "bob");
+        await tx.claimClient("doc.b", 7, "carol");
+      });
+      expect((await store.docs.load("doc.a")).clients).toEqual(
+        new Map([
+          [7, "alice"],
+          [biggest, "bob"],
+        ]),
+      );
+      expect((await store.docs.load("doc.b")).clients).toEqual(new Map([[7, "carol"]]));
+    });
+  });
+
+  describe("conversations", () => {
+    test("opening a direct conversation twice at once yields one conversation", async () => {
+      const { store } = await useStore(kind);
+      const [first, second] = await Promise.all([
+        store.conversations.getOrCreateDirect("user-b", "user-a"),
+        store.conversations.getOrCreateDirect("user-a", "user-b"),
+      ]);
+      expect(first.conversation.id).toBe(second.conversation.id);
+      expect([first.created, second.created].sort()).toEqual([false, true]);
+      const { conversation } = first;
+      expect(conversation).toEqual({
+        id: conversation.id,
+        memberIds: ["user-a", "user-b"],
+        headSegment: 0,
+        documents: [conversationDocName(conversation.id, 0)],
+        lastMessage: null,
+        lastActivityAt: T0,
+        createdAt: T0,
+      });
+      expect(await store.conversations.get(conversation.id)).toEqual(conversation);
+      expect(await store.conversations.memberIds(conversation.id)).toEqual(["user-a", "user-b"]);
+      expect(await store.conversations.isMember(conversation.id, "user-a")).toBe(true);
+      expect(await store.conversations.isMember(conversation.id, "user-c")).toBe(false);
+      expect(await store.conversations.get("no-such-id")).toBeNull();
+    });
+
+    test("lists a user's conversations by latest activity", async () => {
+      const t = await useStore(kind);
+      const { store } = t;
+      const older = (await store.conversations.getOrCreateDirect("me", "ann")).conversation;
+      t.setNow(T0 + 10);
+      const newer = (await store.conversations.getOrCreateDirect("me", "ben")).conversation;
+      await store.conversations.getOrCreateDirect("ann", "ben");
+      expect((await store.conversations.listForUser("me")).map((c) => c.id)).toEqual([newer.id, older.id]);
+      await store.transaction((tx) => tx.indexMessages(older.id, 0, [record(100, "me")]));
+      expect((await store.conversations.listForUser("me")).map((c) => c.id)).toEqual([older.id, newer.id]);
+      expect(await store.conversations.listForUser("nobody")).toEqual([]);
+    });
+
+    test("indexes messages, pages them oldest first and rolls the head at SEGMENT_MESSAGES", async () => {
+      const { store } = await useStore(kind);
+      const { id } = (await store.conversations.getOrCreateDirect("alice", "bob")).conversation;
+      const first = Array.from({ length: SEGMENT_MESSAGES - 1 }, (_, i) => record(i, i % 2 ? "bob" : "alice"));
+      const almost = await store.transaction((tx) => tx.indexMessages(id, 0, first));
+      expect(almost?.headMoved).toBe(false);
+      expect(almost?.summary.lastMessage).toMatchObject({ id: record(998, "").id, authorId: "alice" });
+      expect(almost?.summary.lastActivityAt).toBe(T0 + 998);
+      // Indexing a known id again (an edit) does not count towards the segment.
+      const edited = await store.transaction((tx) =>
+        tx.indexMessages(id, 0, [record(5, "bob", { text: "edited", editedAt: T0 + 5000 })]),
+      );
+      expect(edited?.headMoved).toBe(false);
+      const rolled = await store.transaction((tx) => tx.indexMessages(id, 0, [record(999, "bob")]));
+      expect(rolled?.headMoved).toBe(true);
+      expect(rolled?.summary.headSegment).toBe(1);
+      expect(rolled?.summary.documents).toEqual([conversationDocName(id, 1), conversationDocName(id, 0)]);
+      expect(await store.transaction((tx) => tx.conversation(id))).toEqual(rolled?.summary);
+
+      const newest = await store.conversations.messagesPage(id, undefined, 50);
+      expect(newest?.hasMore).toBe(true);
+      expect(newest?.messages.map((m) => m.createdAt)).toEqual(Array.from({ length: 50 }, (_, i) => T0 + 950 + i));
+      const seen: string[] = [];
+      let before: string | undefined;
+      for (;;) {
+        const page = await store.conversations.messagesPage(id, before, 128);
+        if (!page) throw new Error("a page anchored on an indexed message came back null");
+        seen.unshift(...page.messages.map((m) => m.id));
+        if (!page.hasMore) break;
+        before = page.messages[0]?.id;
+      }
+      expect(seen).toEqual(Array.from({ length: SEGMENT_MESSAGES }, (_, i) => record(i, "").id));
+      expect(await store.conversations.findMessage(id, record(5, "").id)).toEqual({
+        id: record(5, "").id,
+        conversationId: id,
+        authorId: "bob",
+        text: "edited",
+        createdAt: T0 + 5,
+        editedAt: T0 + 5000,
+        deletedAt: null,
+        segment: 0,
+      });
+      expect(await store.conversations.messagesPage(id, "msg-unknown", 10)).toBeNull();
+      expect(await store.transaction((tx) => tx.indexMessages("no-such-id", 0, [record(1, "bob")]))).toBeNull();
+    });
+
+    test("pages messages of the same time by id, byte by byte", async () => {
+      const { store } = await useStore(kind);
+      const { id } = (await store.conversations.getOrCreateDirect("alice", "bob")).conversation;
+      const ids = ["msg_0001", "msg-0002", "msgA0003", "msga0004", "msg00005"];
+      await store.transaction((tx) =>
+        tx.indexMessages(
+          id,
+          0,
+          ids.map((mid) => ({ id: mid, author: "alice", text: mid, createdAt: T0 })),
+        ),
+      );
+      const order: string[] = [];
+      let before: string | undefined;
+      for (;;) {
+        const page = await store.conversations.messagesPage(id, before, 2);
+        if (!page) throw new Error("a page anchored on an indexed message came back null");
+        order.unshift(...page.messages.map((m) => m.id));
+        if (!page.hasMore) break;
+        before = page.messages[0]?.id;
+      }
+      expect(order).toEqual(["msg-0002", "msg00005", "msgA0003", "msg_0001", "msga0004"]);
+    });
+
+    test("a message indexed again keeps its first segment, author and time", async () => {
+      const { store } = await useStore(kind);
+      const { id } = (await store.conversations.getOrCreateDirect("alice", "bob")).conversation;
+      await store.transaction((tx) =>
+        tx.indexMessages(id, 0, [
+          record(1, "alice", { text: "first" }),
+          record(1, "bob", { text: "second", createdAt: T0 + 50 }),
+          record(2, "bob"),
+        ]),
+      );
+      await store.transaction((tx) => tx.indexMessages(id, 1, [record(2, "alice", { createdAt: T0 + 60 })]));
+      expect(await store.conversations.findMessage(id, record(1, "").id)).toMatchObject({
+        authorId: "alice",
+        text: "second",
+        createdAt: T0 + 1,
+        segment: 0,
+      });
+      const where = await store.conversations.segmentsOf(id, [record(1, "").id, record(2, "").id, "msg-unknown"]);
+      expect(where).toEqual(
+        new Map([
+          [record(1, "").id, { segment: 0, authorId: "alice" }],
+          [record(2, "").id, { segment: 0, authorId: "bob" }],
+        ]),
+      );
+      expect(await store.conversations.segmentsOf(id, [])).toEqual(new Map());
+    });
+
+    test("the preview is the newest message, cut to PREVIEW_LENGTH, and empty once deleted", async () => {
+      const { store } = await useStore(kind);
+      const { id } = (await store.conversations.getOrCreateDirect("alice", "bob")).conversation;
+      const long = "x".repeat(PREVIEW_LENGTH + 60);
+      const indexed = await store.transaction((tx) =>
+        tx.indexMessages(id, 0, [record(9, "bob", { text: long }), record(3, "alice")]),
+      );
+      expect(indexed?.summary.lastMessage).toEqual({
+        id: record(9, "").id,
+        authorId: "bob",
+        text: long.slice(0, PREVIEW_LENGTH),
+        createdAt: T0 + 9,
+        deleted: false,
+      });
+      const deleted = await store.transaction((tx) =>
+        tx.indexMessages(id, 0, [record(9, "bob", { text: "", deletedAt: T0 + 100 })]),
+      );
+      expect(deleted?.summary.lastMessage).toEqual({
+        id: record(9, "").id,
+        authorId: "bob",
+        text: "",
+        createdAt: T0 + 9,
+        deleted: true,
+      });
+      expect(deleted?.summary.lastActivityAt).toBe(T0 + 9);
+    });
+  });
+
+  describe("accounts", () => {
+    test("the directory searches name and username ignoring ASCII case, ordered by name then id", async () => {
+      const { store } = await useStore(kind);
+      const { signUp } = await useAuth(store);
+      const ids = new Map<string, string>();
+      for (const [name, handle] of [
+        ["alice Smith", "alice"],
+        ["Bob", "bobby"],
+        ["Émile", "emile"],
+        ["Zoe", "zed_al"],
+        ["ALAN", "alan1"],
+        ["Sam", "sam_one"],
+        ["sam", "sam_two"],
+      ] as const)
+        ids.set(handle, await signUp(name, handle));
+      const names = async (q: string | null, after: [string, string] | null = null, limit = 50) =>
+        (await store.users.directory({ q, after, limit })).map((r) => r.name);
+
+      // Bytes after ASCII folding: "É" sorts after every ASCII letter, as in SQLite's NOCASE.
+      const everyone = await names(null);
+      expect(everyone.slice(0, 4)).toEqual(["ALAN", "alice Smith", "Bob", everyone[3]]);
+      expect(everyone.slice(3, 5).sort()).toEqual(["Sam", "sam"]);
+      expect(everyone.slice(5)).toEqual(["Zoe", "Émile"]);
+      expect(await names("al")).toEqual(["ALAN", "alice Smith", "Zoe"]);
+      expect(await names("mile")).toEqual(["Émile"]);
+      expect(await names("é")).toEqual([]);
+
+      const [sam1, sam2] = [ids.get("sam_one") as string, ids.get("sam_two") as string].sort();
+      const firstSam = await store.users.directory({ q: "sam", after: null, limit: 1 });
+      expect(firstSam.map((r) => r.id)).toEqual([sam1]);
+      const row = firstSam[0] as { name: string; id: string };
+      const nextSam = await store.users.directory({ q: "sam", after: [row.name, row.id], limit: 5 });
+      expect(nextSam.map((r) => r.id)).toEqual([sam2]);
+      expect(await names(null, ["BOB", ids.get("bobby") as string], 2)).toHaveLength(2);
+    });
+
+    test("finds users by id, email and username, and counts them", async () => {
+      const { store } = await useStore(kind);
+      const { signUp } = await useAuth(store);
+      expect(await store.users.count()).toBe(0);
+      const alice = await signUp("Alice", "alice");
+      await signUp("Bob", "bob");
+      expect(await store.users.count()).toBe(2);
+      expect(await store.users.exists(alice)).toBe(true);
+      expect(await store.users.exists("no-such-user")).toBe(false);
+      expect(await store.users.idBy("email", "alice@example.com")).toBe(alice);
+      expect(await store.users.idBy("username", "alice")).toBe(alice);
+      expect(await store.users.idBy("username", "nobody")).toBeNull();
+      await store.presence.setLastSeen(alice, T0 + 1);
+      await store.presence.setLastSeen(alice, T0 + 2);
+      expect(await store.users.byIds([alice, "no-such-user"])).toEqual([
+        { id: alice, name: "Alice", username: "alice", lastSeenAt: T0 + 2 },
+      ]);
+      expect(await store.presence.lastSeen([alice, "no-such-user"])).toEqual(new Map([[alice, T0 + 2]]));
+      expect(await store.users.byIds([])).toEqual([]);
+    });
+
+    test("reads session times as better-auth wrote them and deletes sessions", async () => {
+      const { store } = await useStore(kind);
+      const { signUp, signIn } = await useAuth(store);
+      await signUp("Alice", "alice");
+      await signIn("alice");
+      await signIn("alice");
+      const all = await store.sessions.all();
+      expect(all).toHaveLength(2);
+      for (const s of all) {
+        const created = new Date(s.createdAt).getTime();
+        expect(Math.abs(created - Date.now())).toBeLessThan(60_000);
+        expect(new Date(s.expiresAt).getTime()).toBeGreaterThan(created);
+      }
+      const [one, two] = all.map((s) => s.id) as [string, string];
+      expect((await store.sessions.times([one, "no-such-session"])).map((s) => s.id)).toEqual([one]);
+      await store.sessions.delete([one]);
+      expect((await store.sessions.all()).map((s) => s.id)).toEqual([two]);
+    });
+
+    test("is ready only once better-auth's tables exist", async () => {
+      const { store } = await useStore(kind);
+      await expect(store.ready()).rejects.toThrow();
+      await useAuth(store);
+      await expect(store.ready()).resolves.toBeUndefined();
+    });
+  });
+
+  describe("lifecycle", () => {
+    test("reopening runs no migration again and keeps the data", async () => {
+      const t = await useStore(kind);
+      await useAuth(t.store);
+      await t.store.transaction((tx) => tx.append("doc.a", 1, bytes(1)));
+      const { conversation } = await t.store.conversations.getOrCreateDirect("alice", "bob");
+      await t.close(t.store);
+      const again = await t.reopen();
+      await expect(again.ready()).resolves.toBeUndefined();
+      expect((await again.docs.load("doc.a")).updates).toEqual([bytes(1)]);
+      expect(await again.conversations.getOrCreateDirect("bob", "alice")).toEqual({ conversation, created: false });
+    });
+
+    test("two exclusive sections do not overlap", async () => {
+      const { store } = await useStore(kind);
+      const events: string[] = [];
+      const section = (name: string) =>
+        store.exclusive(async () => {
+          events.push(`${name} in`);
+          await sleep(50);
+          events.push(`${name} out`);
+          return name;
+        });
+      expect(await Promise.all([section("a"), section("b")])).toEqual(["a", "b"]);
+      // Either may go first (on PostgreSQL each waits for the lock on its own connection).
+      const first = events[0]?.startsWith("a") ? "a" : "b";
+      const second = first === "a" ? "b" : "a";
+      expect(events).toEqual([`${first} in`, `${first} out`, `${second} in`, `${second} out`]);
+    });
+
+    test("transactions run one at a time in call order", async () => {
+      const { store } = await useStore(kind);
+      const events: string[] = [];
+      const slow = store.transaction(async (tx) => {
+        events.push("slow in");
+        await sleep(50);
+        await tx.append("doc.a", 1, bytes(1));
+        events.push("slow out");
+      });
+      const fast = store.transaction(async (tx) => {
+        events.push("fast in");
+        await tx.append("doc.a", 2, bytes(2));
+        events.push("fast out");
+      });
+      await Promise.all([slow, fast]);
+      expect(events).toEqual(["slow in", "slow out", "fast in", "fast out"]);
+    });
+  });
+});
