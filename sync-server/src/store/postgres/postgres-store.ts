@@ -18,13 +18,19 @@ import { MIGRATIONS, migrate, pendingMigrations } from "./migrations.js";
 import { createClient, createPool, createSerialQueue, explainConnectError, withTransaction } from "./pool.js";
 
 export const DEFAULT_POOL_SIZE = 10;
+/**
+ * A commit holds one connection while the relay, inside it, opens inbox rooms (loads and
+ * conversation lists on the pool): with a single connection those would wait for the
+ * commit and the commit for them, forever.
+ */
+export const MIN_POOL_SIZE = 2;
 /** pg_advisory_lock key held by `exclusive` ("msg" in ASCII, then 2; migrations use 1). */
 export const EXCLUSIVE_LOCK_KEY = 0x6d73_6702;
 
 export interface PostgresStoreOptions {
   url: string;
   clock: () => number;
-  /** Connections in the pool (better-auth's queries share it); DEFAULT_POOL_SIZE if unset. */
+  /** Connections in the pool (better-auth's queries share it); DEFAULT_POOL_SIZE if unset, at least MIN_POOL_SIZE. */
   poolSize?: number;
 }
 
@@ -59,7 +65,7 @@ function createCommitTx(client: pg.PoolClient, clock: () => number) {
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const { url, clock } = options;
-  const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE);
+  const pool = createPool(url, Math.max(MIN_POOL_SIZE, options.poolSize ?? DEFAULT_POOL_SIZE));
   try {
     await pool.query("SELECT 1");
   } catch (error) {
