@@ -8,21 +8,20 @@
  *
  * Prints {"written": n, "ms": t} when done.
  */
+import path from "node:path";
 import { newMessageId } from "@messenger/shared";
 import { systemClock } from "../../sync-server/src/clock.js";
-import { createConversationRepo } from "../../sync-server/src/conversations/conversation-repo.js";
-import { openDatabase } from "../../sync-server/src/db/database.js";
 import { createLogger } from "../../sync-server/src/logger.js";
 import { createRelay } from "../../sync-server/src/relay/index.js";
+import { openSqliteStore } from "../../sync-server/src/store/sqlite/sqlite-store.js";
 
 const CHUNK = 5000;
 const [dbFile, ...targets] = process.argv.slice(2);
 if (!dbFile || targets.length === 0) {
   throw new Error("usage: long-seed.ts <db file> <conversation id>:<count>:<author a>:<author b>...");
 }
-const db = openDatabase(dbFile);
-const repo = createConversationRepo(db, systemClock);
-const relay = createRelay({ db, repo, logger: createLogger("warn") });
+const store = await openSqliteStore({ dataDir: path.dirname(dbFile), databasePath: dbFile, clock: systemClock });
+const relay = createRelay({ store, logger: createLogger("warn") });
 
 const t0 = performance.now();
 let written = 0;
@@ -31,7 +30,7 @@ for (const target of targets) {
   written += await seed(conversationId, Number(count), authorA, authorB);
 }
 await relay.close();
-db.close();
+await store.close();
 console.log(JSON.stringify({ written, ms: performance.now() - t0 }));
 
 async function seed(conversationId: string, count: number, authorA: string, authorB: string): Promise<number> {

@@ -33,9 +33,11 @@ export interface SeedDeps {
       }): Promise<{ token: string | null; user: { id: string } }>;
     };
   };
-  /** The server's better-sqlite3 database (better-auth's tables live there). */
-  db: { prepare(sql: string): { get(...params: unknown[]): unknown; run(...params: unknown[]): unknown } };
-  repo: { getOrCreateDirect(userA: string, userB: string): { conversation: ConversationSummary; created: boolean } };
+  /** The server's accounts (better-auth's tables): finds a demo user already there. */
+  users: { idBy(column: "username", value: string): Promise<string | null> };
+  repo: {
+    getOrCreateDirect(userA: string, userB: string): Promise<{ conversation: ConversationSummary; created: boolean }>;
+  };
   /** The relay's bulk writer: appends messages oldest first, skipping ids already stored. */
   messageWriter: {
     writeMessages(conversationId: string, records: SeedMessage[]): Promise<{ written: number; skipped: number }>;
@@ -56,12 +58,10 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
   const now = (deps.clock ?? Date.now)();
   const result: SeedResult = { usersCreated: 0, conversationsCreated: 0, messagesWritten: 0 };
   const userIds = new Map<string, string>();
-  const findUser = deps.db.prepare(`SELECT id FROM "user" WHERE username = ?`);
-
   for (const user of DEMO_USERS) {
-    const existing = findUser.get(user.username) as { id: string } | undefined;
+    const existing = await deps.users.idBy("username", user.username);
     if (existing) {
-      userIds.set(user.username, existing.id);
+      userIds.set(user.username, existing);
       continue;
     }
     const created = await deps.auth.api.signUpEmail({
@@ -78,7 +78,7 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
 
   for (const [index, plan] of DEMO_CONVERSATIONS.entries()) {
     const [a, b] = plan.between.map((u) => userIds.get(u) as string) as [string, string];
-    const { conversation, created } = deps.repo.getOrCreateDirect(a, b);
+    const { conversation, created } = await deps.repo.getOrCreateDirect(a, b);
     if (created) {
       result.conversationsCreated++;
       deps.publishConversation?.(conversation);

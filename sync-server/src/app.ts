@@ -15,8 +15,6 @@ import type { AuthService } from "./auth/auth.js";
 import { requireSession } from "./auth/require-session.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
-import type { ConversationRepo } from "./conversations/conversation-repo.js";
-import type { Db } from "./db/database.js";
 import { AppError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
@@ -29,6 +27,7 @@ import { metricsRoute } from "./routes/metrics.js";
 import { requestLog } from "./routes/request-log.js";
 import { type PresenceReader, usersRoutes } from "./routes/users.js";
 import { writeLimit } from "./routes/write-limit.js";
+import type { Store } from "./store/types.js";
 import type { WriteBudget } from "./write-budget.js";
 
 /** Largest request body anywhere; a 4,000-character message is at most ~24 KB of JSON. */
@@ -40,9 +39,8 @@ export interface AppDeps {
   /** Shared with the relay, so REST and socket writes draw on one budget per user. */
   writeBudget?: WriteBudget;
   config: Config;
-  db: Db;
+  store: Store;
   auth: AuthService;
-  repo: ConversationRepo;
   presence: PresenceReader;
   messageWriter: MessageWriter;
   publishConversation?: PublishConversation;
@@ -89,8 +87,11 @@ export function createApp(deps: AppDeps) {
   app.use("/api/users/*", session);
   app.use("/api/conversations/*", session);
   app.use("/api/conversations/*", writeLimit({ budget: deps.writeBudget }));
-  app.route("/api/users", usersRoutes(deps));
-  app.route("/api/conversations", conversationRoutes(deps));
+  app.route("/api/users", usersRoutes({ users: deps.store.users, presence: deps.presence }));
+  app.route(
+    "/api/conversations",
+    conversationRoutes({ ...deps, users: deps.store.users, repo: deps.store.conversations }),
+  );
 
   app.onError(errorHandler(logger));
   app.notFound((c) => {

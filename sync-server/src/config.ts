@@ -16,6 +16,10 @@ export interface Config {
   dataDir: string;
   /** SQLite file path, or ":memory:". */
   databasePath: string;
+  /** `postgres://…`: run on PostgreSQL instead of SQLite (DATA_DIR and DATABASE_PATH are then unused). */
+  databaseUrl: string | null;
+  /** Connections in the PostgreSQL pool. */
+  databasePoolSize: number;
   /** Public base URL of the app (better-auth's baseURL), trusted as an origin. */
   baseUrl: string;
   authSecret: string;
@@ -109,6 +113,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const dataDir = path.resolve(cwd, env.DATA_DIR || "data");
   const databasePath =
     env.DATABASE_PATH === ":memory:" ? ":memory:" : path.resolve(dataDir, env.DATABASE_PATH || "messenger.sqlite");
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push(
+      "DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/messenger (leave it unset for SQLite in DATA_DIR).",
+    );
+  // At least 2: a commit holds one connection while inbox rooms it writes load on another.
+  const databasePoolSize = int("DATABASE_POOL_SIZE", 10, 2, 1000);
   const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+$/.test(baseUrl))
     problems.push(`BASE_URL=${baseUrl} must be an origin such as https://chat.example.com.`);
@@ -185,6 +196,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     host,
     dataDir,
     databasePath,
+    databaseUrl,
+    databasePoolSize,
     baseUrl,
     authSecret,
     trustedOrigins,

@@ -16,16 +16,13 @@ import { createApp } from "./app.js";
 import { type AuthService, createAuth } from "./auth/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.js";
-import { type ConversationRepo, createConversationRepo } from "./conversations/conversation-repo.js";
-import { openSqliteStore } from "./db/data-dir.js";
-import type { Db } from "./db/database.js";
-import { sqliteReadiness } from "./db/readiness.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { createOrigins } from "./origins.js";
 import { createPresence } from "./presence/index.js";
 import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
 import { explainListenError, StartupError } from "./startup-error.js";
+import { openStore, type Store } from "./store/index.js";
 import { createWriteBudget } from "./write-budget.js";
 
 /** How often expired and over-age sessions are deleted (their sockets close at once). */
@@ -51,9 +48,10 @@ export interface RunningServer {
   server: http.Server;
   services: {
     config: Config;
-    db: Db;
+    store: Store;
+    /** The store's conversations (tests read them). */
+    repo: Store["conversations"];
     auth: AuthService;
-    repo: ConversationRepo;
     relay: Relay;
     presence: Relay["presence"];
   };
@@ -68,33 +66,30 @@ export async function createServices(
 ) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = openSqliteStore(config);
-  const { db } = store;
+  const store = await openStore(config, clock);
   const origins = createOrigins(config);
-  const auth = createAuth({ config, db, clock, logger, origins });
+  const auth = createAuth({ config, store, clock, logger, origins });
   try {
-    await auth.migrate();
+    // Under the store's start-up lock: processes starting together migrate once.
+    await store.exclusive(() => auth.migrate());
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   let draining = false;
-  const storeReady = sqliteReadiness(db);
   const ready = async () => {
     if (draining) throw new Error("shutting down");
-    await storeReady();
+    await store.ready();
   };
-  const repo = createConversationRepo(db, clock);
-  const presence = createPresence(db, clock);
+  const presence = createPresence(store, clock, { logger });
   auth.onUserChanged(presence.userChanged);
   // One write budget per user for REST writes and messages written over sockets.
   const limits = { ...config.relayLimits, ...options.relay?.limits };
   const writeBudget = createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
   const relay = createRelay({
     writeBudget,
-    db,
-    repo,
+    store,
     clock,
     logger,
     presence,
@@ -107,9 +102,8 @@ export async function createServices(
   });
   const app = createApp({
     config,
-    db,
+    store,
     auth,
-    repo,
     presence,
     messageWriter: relay,
     writeBudget,
@@ -128,18 +122,32 @@ export async function createServices(
   const close = async () => {
     drain();
     await relay.close();
-    presence.close();
-    store.close();
+    await presence.close();
+    await store.close();
   };
-  return { config, clock, logger, db, origins, metrics, auth, repo, presence, relay, app, drain, close };
+  const repo = store.conversations;
+  return { config, clock, logger, store, repo, origins, metrics, auth, presence, relay, app, drain, close };
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const services = await createServices(config, options);
-  const { clock, logger, db, origins, auth, repo, relay, presence, app } = services;
+  const { clock, logger, store, origins, auth, relay, presence, app } = services;
 
-  if (config.seed && isEmpty(db)) {
-    await seed({ auth, db, repo, messageWriter: relay, publishConversation: relay.publishConversation, clock, logger });
+  if (config.seed) {
+    // Under the start-up lock, so several processes starting on one empty database seed it once.
+    await store.exclusive(async () => {
+      if ((await store.users.count()) > 0) return;
+      await seed({
+        auth,
+        users: store.users,
+        repo: store.conversations,
+        messageWriter: relay,
+        publishConversation: relay.publishConversation,
+        clock,
+        logger,
+      });
+      await relay.settled();
+    });
   }
 
   let server: http.Server;
@@ -153,7 +161,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = (server.address() as AddressInfo).port;
   origins.listening(port);
   const url = origins.url();
-  logger.info("listening", { url, database: config.databasePath });
+  logger.info("listening", {
+    url,
+    store: store.kind,
+    database: config.databaseUrl ? redactUrl(config.databaseUrl) : config.databasePath,
+  });
 
   const sweep = setInterval(() => auth.sweepSessions(), SESSION_SWEEP_INTERVAL_MS);
   sweep.unref();
@@ -163,7 +175,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     port,
     url,
     server,
-    services: { config, db, auth, repo, relay, presence },
+    services: { config, store, repo: store.conversations, auth, relay, presence },
     close() {
       closing ??= (async () => {
         services.drain();
@@ -194,8 +206,15 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, confi
   });
 }
 
-function isEmpty(db: Db): boolean {
-  return (db.prepare(`SELECT count(*) AS n FROM "user"`).get() as { n: number }).n === 0;
+/** A database URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable DATABASE_URL)";
+  }
 }
 
 /** Prints why the server cannot start (one sentence per problem) and exits non-zero. */

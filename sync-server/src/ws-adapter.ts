@@ -30,7 +30,7 @@ export interface RelayCore {
   authorize: Authorize;
   /** Why the user may not open one more socket (an error code answered at the upgrade), or null. */
   admission(user: SocketUser): ErrorCode | null;
-  open(socket: SocketLike, user: SocketUser, docName: string, opts?: { presence?: boolean }): Connection;
+  open(socket: SocketLike, user: SocketUser, docName: string, opts?: { presence?: boolean }): Promise<Connection>;
 }
 
 export interface RelayAdapterDeps {
@@ -92,7 +92,7 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     if (origin !== undefined && !deps.isTrustedOrigin(origin)) return refuse(socket, "UNTRUSTED_ORIGIN");
     const user = await deps.authenticate(toHeaders(req.headers));
     if (user === null) return refuse(socket, "UNAUTHENTICATED");
-    if (relay.authorize(docName, user) === null) return refuse(socket, "FORBIDDEN");
+    if ((await relay.authorize(docName, user)) === null) return refuse(socket, "FORBIDDEN");
     const refused = relay.admission(user);
     if (refused !== null) return refuse(socket, refused);
     if (socket.destroyed) return;
@@ -113,9 +113,39 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
       close(named, reason);
     };
     alive.set(ws, true);
-    let conn: Connection;
-    try {
-      conn = relay.open(
+    // Frames that arrive while the document loads wait here, in order, and are never dropped.
+    const early: Uint8Array[] = [];
+    let earlyBytes = 0;
+    let conn: Connection | null = null;
+    let ended = false;
+    ws.on("message", (data, isBinary) => {
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : data;
+      if (conn === null) {
+        earlyBytes += bytes.length;
+        if (!isBinary) ws.close(CLOSE_CODES.MALFORMED_FRAME, "binary frames only");
+        else if (early.length >= MAX_EARLY_FRAMES || earlyBytes > MAX_EARLY_BYTES)
+          ws.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many frames");
+        else early.push(bytes);
+        return;
+      }
+      if (!isBinary) return conn.close(CLOSE_CODES.MALFORMED_FRAME, "binary frames only");
+      conn.receive(bytes);
+    });
+    ws.on("pong", () => alive.set(ws, true));
+    ws.on("error", (err) => logger.debug("socket error", { doc: docName, err: String(err) }));
+    ws.on("close", (code, reason) => {
+      ended = true;
+      if (!conn) return;
+      conn.ended();
+      metrics.socketClosed();
+      logger.info("socket closed", { id, doc: docName, user: user.id, code, reason: reason.toString() });
+    });
+    relay
+      .open(
         {
           send: (data) => ws.send(data),
           close: (code, reason) => ws.close(code, reason),
@@ -127,30 +157,25 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
         user,
         docName,
         { presence },
+      )
+      .then(
+        (opened) => {
+          conn = opened;
+          metrics.socketOpened();
+          logger.info("socket open", { id, doc: docName, user: user.id });
+          if (ended) {
+            // Closed while the document loaded.
+            opened.ended();
+            metrics.socketClosed();
+            return;
+          }
+          for (const frame of early.splice(0)) opened.receive(frame);
+        },
+        (err) => {
+          logger.warn("could not open connection", { doc: docName, err: String(err) });
+          ws.close(CLOSE_CODES.TRY_AGAIN_LATER, "try again later");
+        },
       );
-    } catch (err) {
-      logger.warn("could not open connection", { doc: docName, err: String(err) });
-      ws.close(CLOSE_CODES.TRY_AGAIN_LATER, "try again later");
-      return;
-    }
-    metrics.socketOpened();
-    logger.info("socket open", { id, doc: docName, user: user.id });
-    ws.on("message", (data, isBinary) => {
-      if (!isBinary) return conn.close(CLOSE_CODES.MALFORMED_FRAME, "binary frames only");
-      const bytes = Array.isArray(data)
-        ? Buffer.concat(data)
-        : data instanceof ArrayBuffer
-          ? new Uint8Array(data)
-          : data;
-      conn.receive(bytes);
-    });
-    ws.on("pong", () => alive.set(ws, true));
-    ws.on("error", (err) => logger.debug("socket error", { doc: docName, err: String(err) }));
-    ws.on("close", (code, reason) => {
-      conn.ended();
-      metrics.socketClosed();
-      logger.info("socket closed", { id, doc: docName, user: user.id, code, reason: reason.toString() });
-    });
   }
 
   // A socket that missed one pong is dead: terminate it, so its user goes offline.
@@ -195,6 +220,14 @@ function requestIdOf(req: http.IncomingMessage): string {
   const given = req.headers["x-request-id"];
   return typeof given === "string" && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : randomUUID();
 }
+
+/**
+ * What a socket may send before its document has loaded (y-websocket sends two or three
+ * frames; an outbox replaying offline writes, more). The relay's frame budget applies to
+ * them once the document is there.
+ */
+const MAX_EARLY_FRAMES = 1024;
+const MAX_EARLY_BYTES = 2 * 1024 * 1024;
 
 /** Answers the upgrade request with a plain HTTP error and closes the socket. */
 function writeRefusal(socket: Duplex, code: ErrorCode): void {

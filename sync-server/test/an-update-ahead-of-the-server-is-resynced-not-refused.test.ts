@@ -35,12 +35,15 @@ describe("an update that depends on history the server lacks", () => {
     expect(await s.opened).toBe(true);
     s.ws.send(updateFrame(edit));
     expect(await waitFor(() => s.closeCode, "the socket closes")).toBe(CLOSE_CODES.TRY_AGAIN_LATER);
-    expect(t.repo.findMessage(c.id, message.id)).toBeNull();
+    expect(await t.repo.findMessage(c.id, message.id)).toBeNull();
 
     // The second tab reconnects with a stock provider: its sync brings the first tab's write too.
     const again = t.provider(alice, name, { doc: secondTab });
     await waitFor(() => again.provider.synced, "synced");
-    await waitFor(() => t.repo.findMessage(c.id, message.id)?.text === "final", "the edited message is stored");
+    await waitFor(
+      async () => (await t.repo.findMessage(c.id, message.id))?.text === "final",
+      "the edited message is stored",
+    );
     const reader = t.provider(alice, name);
     await waitFor(() => messagesMap(reader.doc).get(message.id)?.text === "final", "a fresh reader sees it");
   });

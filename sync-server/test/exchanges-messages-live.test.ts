@@ -42,7 +42,7 @@ describe("live exchange", () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++)
       ids.push(addMessage(a.doc, { id: newMessageId(), author: alice.id, text: `m${i}`, createdAt: Date.now() }).id);
-    await waitFor(() => t.repo.messagesPage(c.id, undefined, 50)?.messages.length === 20, "indexed");
+    await waitFor(async () => (await t.repo.messagesPage(c.id, undefined, 50))?.messages.length === 20, "indexed");
     a.provider.destroy();
     const late = t.provider(bob, name);
     await waitFor(() => late.provider.synced, "late joiner synced");

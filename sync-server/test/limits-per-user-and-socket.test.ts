@@ -161,7 +161,7 @@ describe("limits per user and per socket", () => {
       );
     }
     expect(await waitFor(() => s.closeCode, "closed")).toBe(CLOSE_CODES.TRY_AGAIN_LATER);
-    expect(t.repo.findMessage(c.id, id)?.authorId).toBe(alice.id);
+    expect((await t.repo.findMessage(c.id, id))?.authorId).toBe(alice.id);
   });
 
   it("closes a socket that publishes more awareness client ids than allowed with 4408", async () => {
@@ -222,7 +222,7 @@ describe("limits per user and per socket", () => {
     const reader = t.provider(alice, conversationDocName(c.id, 0));
     await waitFor(() => reader.provider.synced, "synced");
     expect(messagesMap(reader.doc).size).toBe(SEGMENT_MESSAGES);
-    expect(t.repo.get(c.id)?.headSegment).toBe(1);
+    expect((await t.repo.get(c.id))?.headSegment).toBe(1);
     // The refused frame's messages are not lost: the server wrote them into the head instead.
     const head = t.provider(alice, conversationDocName(c.id, 1));
     await waitFor(

@@ -34,7 +34,7 @@ describe("presence", () => {
     const lastSeen = offline.offline.find(([id]) => id === bob.id)?.[1] as number;
     expect(lastSeen).toBeGreaterThan(0);
     expect(t.presence.isOnline(bob.id)).toBe(false);
-    expect(t.presence.lastSeenAt(bob.id)).toBe(lastSeen);
+    expect(await t.presence.lastSeenAt(bob.id)).toBe(lastSeen);
     const users = await t.api<{ users: Array<{ id: string; online: boolean; lastSeenAt: number | null }> }>(
       "GET",
       "/api/users",

@@ -9,10 +9,12 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { CLOSE_CODES, conversationDocName } from "@messenger/shared";
-import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { buildServer } from "../scripts/build.js";
+import { openStore } from "../src/store/index.js";
+import { rawSql } from "../src/store/raw-sql.js";
+import { testStoreEnv } from "../src/store/test-env.js";
 import { REPO_ROOT, spawnServer } from "./helpers/process.js";
 import { waitFor } from "./helpers/server.js";
 
@@ -58,6 +60,7 @@ describe("the production build", { timeout: 120_000 }, () => {
   it("starts with node alone, serves the client and the API, and on SIGTERM closes sockets with 1001, compacts and exits 0", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-prod-"));
     onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const storeEnv = await testStoreEnv();
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const server = spawnServer(
@@ -69,6 +72,7 @@ describe("the production build", { timeout: 120_000 }, () => {
         DATA_DIR: dataDir,
         CLIENT_DIST: clientDir,
         LOG_LEVEL: "warn",
+        ...storeEnv,
       },
       { node: [], entry, cwd: dataDir },
     );
@@ -140,10 +144,18 @@ describe("the production build", { timeout: 120_000 }, () => {
     expect(await server.exited).toBe(0);
 
     // Compacted: the document's updates were folded into its snapshot.
-    const db = new Database(path.join(dataDir, "messenger.sqlite"), { readonly: true });
-    onTestFinished(() => void db.close());
-    const count = (sql: string) => (db.prepare(sql).get(doc) as { n: number }).n;
-    expect(count("SELECT count(*) AS n FROM doc_snapshot WHERE doc = ?")).toBe(1);
-    expect(count("SELECT count(*) AS n FROM doc_update WHERE doc = ?")).toBe(0);
+    const store = await openStore(
+      {
+        dataDir,
+        databasePath: path.join(dataDir, "messenger.sqlite"),
+        databaseUrl: storeEnv.DATABASE_URL ?? null,
+        databasePoolSize: 1,
+      },
+      Date.now,
+    );
+    onTestFinished(() => store.close());
+    const count = async (sql: string) => ((await rawSql<{ n: number }>(store, sql, [doc]))[0] as { n: number }).n;
+    expect(await count("SELECT CAST(count(*) AS INTEGER) AS n FROM doc_snapshot WHERE doc = ?")).toBe(1);
+    expect(await count("SELECT CAST(count(*) AS INTEGER) AS n FROM doc_update WHERE doc = ?")).toBe(0);
   });
 });

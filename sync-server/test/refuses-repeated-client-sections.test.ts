@@ -96,8 +96,8 @@ describe("updates that repeat a client's section", () => {
       expect(messagesMap(e.bobDoc).has("forged-in-bobs-name")).toBe(false);
       expect(messagesMap(e.bobDoc).has(honest.id)).toBe(false);
       expect([...e.bobDoc.share.keys()]).toEqual(["messages"]);
-      expect(t.repo.findMessage(e.conversationId, honest.id)).toBeNull();
-      expect(t.repo.findMessage(e.conversationId, "forged-in-bobs-name")).toBeNull();
+      expect(await t.repo.findMessage(e.conversationId, honest.id)).toBeNull();
+      expect(await t.repo.findMessage(e.conversationId, "forged-in-bobs-name")).toBeNull();
 
       // After a restart, the stored document and the index agree, and hold no forgery.
       await t.close();

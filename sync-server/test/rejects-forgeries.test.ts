@@ -108,7 +108,7 @@ describe("the server enforces authorship", () => {
       expect(Y.encodeStateVector(e.b.doc).length).toBeGreaterThanOrEqual(before.length);
       expect(e.bobDisconnects()).toBe(0);
       // and it is not in the index either
-      expect(t.repo.findMessage(e.c.id, e.bobsMessage.id)?.text).toBe("bob's words");
+      expect((await t.repo.findMessage(e.c.id, e.bobsMessage.id))?.text).toBe("bob's words");
     });
   }
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { addMessage, conversationDocName, type Message, messagesMap, newMessageId } from "@messenger/shared";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { testStoreEnv } from "../src/store/test-env.js";
 import { connectTo, waitFor } from "./helpers/server.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -12,8 +13,11 @@ const repoRoot = path.resolve(here, "../..");
 const entry = path.join(repoRoot, "sync-server", "src", "main.ts");
 const BASE_URL = "http://localhost:3000";
 
-/** Starts the server as its own process on DATA_DIR; resolves with its port. */
-async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+/** Starts the server as its own process on DATA_DIR (and the test's database); resolves with its port. */
+async function spawnServer(
+  dataDir: string,
+  storeEnv: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: repoRoot,
     // Not process.env: vitest puts Vite's BASE_URL="/" there.
@@ -28,6 +32,7 @@ async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; port
       LOG_LEVEL: "error",
       CLIENT_DIST: "",
       SEED: "false",
+      ...storeEnv,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -49,7 +54,8 @@ describe("durability", { timeout: 120_000 }, () => {
   it("a server killed with SIGKILL mid-stream restarts with every acknowledged message", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-kill-"));
     onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const first = await spawnServer(dataDir);
+    const storeEnv = await testStoreEnv();
+    const first = await spawnServer(dataDir, storeEnv);
     const baseUrl = BASE_URL;
     const c1 = connectTo(`http://127.0.0.1:${first.port}`, baseUrl);
     onTestFinished(() => c1.cleanup());
@@ -84,7 +90,7 @@ describe("durability", { timeout: 120_000 }, () => {
     await c1.cleanup();
     await new Promise((resolve) => first.child.once("exit", resolve));
 
-    const second = await spawnServer(dataDir);
+    const second = await spawnServer(dataDir, storeEnv);
     const c2 = connectTo(`http://127.0.0.1:${second.port}`, baseUrl);
     onTestFinished(() => c2.cleanup());
     const fresh = c2.provider(bob, name);

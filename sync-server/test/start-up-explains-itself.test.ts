@@ -71,4 +71,22 @@ describe("start-up", { timeout: 120_000 }, () => {
     expect(await server.exited).toBe(1);
     expectOneSentence(server.stderr, /^Messenger cannot start: DATA_DIR .* cannot be read or written by this user/);
   });
+
+  it("explains a DATABASE_URL whose PostgreSQL cannot be reached, without its password, and exits 1", async () => {
+    // A closed port on this machine: nothing listens there.
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const server = spawnServer({ DATABASE_URL: `postgres://messenger:hunter2secret@127.0.0.1:${port}/messenger` });
+    expect(await server.exited).toBe(1);
+    expectOneSentence(server.stderr, /^Messenger cannot start: the PostgreSQL server in DATABASE_URL .*DATABASE_URL/);
+    expect(server.stderr).not.toContain("hunter2secret");
+  });
+
+  it("refuses a DATABASE_URL that is not a PostgreSQL URL and exits 78", async () => {
+    const server = spawnServer({ DATABASE_URL: "mysql://localhost/messenger", DATA_DIR: tempDir() });
+    expect(await server.exited).toBe(78);
+    expectOneSentence(server.stderr, /^Messenger cannot start: DATABASE_URL must be a PostgreSQL URL/);
+  });
 });

@@ -28,25 +28,19 @@ import {
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import * as Y from "yjs";
 import { buildServer, DEFAULT_OUTDIR } from "../scripts/build.js";
+import { TEST_STORE, testStoreEnv } from "../src/store/test-env.js";
 import { spawnServer } from "./helpers/process.js";
 import { connectTo, type TestUser, waitFor } from "./helpers/server.js";
 
-interface Store {
-  name: string;
-  /** The environment that points a server process at this store's data, fresh for this test. */
-  env(): Record<string, string>;
+/**
+ * The store under test (TEST_STORE: the suite runs once per store): a fresh DATA_DIR, and
+ * under PostgreSQL a fresh database, both removed when the test ends.
+ */
+async function storeEnv(): Promise<Record<string, string>> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-soak-"));
+  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  return { DATA_DIR: dataDir, ...(await testStoreEnv()) };
 }
-
-const STORES: Store[] = [
-  {
-    name: "SQLite",
-    env() {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-soak-"));
-      onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-      return { DATA_DIR: dataDir };
-    },
-  },
-];
 
 const KILLS = 20;
 const BASE_URL = "http://localhost:3000";
@@ -110,11 +104,11 @@ beforeAll(async () => {
   return () => fs.rmSync(outdir, { recursive: true, force: true });
 }, 60_000);
 
-describe.each(STORES)("kill -9 soak on $name", (store) => {
+describe(`kill -9 soak on ${TEST_STORE}`, () => {
   it("keeps every acknowledged message, exactly once, through twenty kills under writing clients", {
     timeout: 90_000,
   }, async () => {
-    const env = { BASE_URL, ...UNTHROTTLED, ...store.env() };
+    const env = { BASE_URL, ...UNTHROTTLED, ...(await storeEnv()) };
     const acknowledged = new Set<string>();
     const written = new Map<string, string>(); // id → text, everything any client ever wrote
     // The writers' documents live across restarts, as a real client's local copy does: on every

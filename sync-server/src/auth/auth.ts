@@ -1,7 +1,7 @@
 /**
  * Accounts and sessions: better-auth with email + password, the username plugin
  * (sign in by username) and the bearer plugin (`Authorization: Bearer <token>` for
- * non-browser clients), on the server's own SQLite database.
+ * non-browser clients), on the server's own database (the store's SQLite file or PostgreSQL pool).
  *
  * On top of better-auth's defaults:
  *  - scrypt at an OWASP row (password.ts), passwords of 10 to 128 characters;
@@ -17,16 +17,16 @@
  *  - every account created or changed is reported, for the live directory (presence.ts).
  */
 import { ERROR_MESSAGES } from "@messenger/shared";
-import { betterAuth } from "better-auth";
+import { type BetterAuthOptions, betterAuth } from "better-auth";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import { getMigrations } from "better-auth/db/migration";
 import { bearer, username } from "better-auth/plugins";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { Db } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Origins } from "../origins.js";
 import type { SocketUser } from "../relay/types.js";
+import type { Store } from "../store/types.js";
 import { createLoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { createSessionLiveness } from "./session-liveness.js";
@@ -46,7 +46,7 @@ const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-in/username"]);
 
 export interface AuthDeps {
   config: Config;
-  db: Db;
+  store: Pick<Store, "authDatabase" | "users" | "sessions">;
   clock: Clock;
   logger: Logger;
   /** Trusted browser origins (origins.ts); defaults to config.trustedOrigins. */
@@ -67,30 +67,28 @@ export interface ResolvedSession {
 
 export type AuthService = ReturnType<typeof createAuth>;
 
-export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
+export function createAuth({ config, store, clock, logger, origins }: AuthDeps) {
   const trustedOrigins = origins?.list ?? (() => config.trustedOrigins);
-  const sessions = createSessionLiveness({ db, clock, logger, absoluteMs: config.sessionAbsoluteMs });
+  const sessions = createSessionLiveness({
+    sessions: store.sessions,
+    clock,
+    logger,
+    absoluteMs: config.sessionAbsoluteMs,
+  });
   const throttle = createLoginThrottle({ clock });
   const userListeners = new Set<(userId: string) => void>();
   const userChanged = async (user: { id: string }) => {
     for (const listener of userListeners) listener(user.id);
   };
 
-  // Prepared on first use: better-auth's tables exist only after migrate().
-  let findUser: ((column: "email" | "username", value: string) => string | undefined) | null = null;
   /** The throttle key of a sign-in attempt: the account when it exists, else the identifier. */
-  const throttleKey = (path: string, body: unknown): string | null => {
+  const throttleKey = async (path: string, body: unknown): Promise<string | null> => {
     const b = (body ?? {}) as { email?: unknown; username?: unknown };
     const [column, raw] =
       path === "/sign-in/email" ? (["email", b.email] as const) : (["username", b.username] as const);
     if (typeof raw !== "string" || raw.length === 0 || raw.length > 256) return null;
     const value = raw.trim().toLowerCase();
-    findUser ??= (() => {
-      const byEmail = db.prepare<[string], { id: string }>(`SELECT id FROM "user" WHERE email = ?`);
-      const byUsername = db.prepare<[string], { id: string }>(`SELECT id FROM "user" WHERE username = ?`);
-      return (col: "email" | "username", v: string) => (col === "email" ? byEmail : byUsername).get(v)?.id;
-    })();
-    const userId = findUser(column, value);
+    const userId = await store.users.idBy(column, value);
     return userId ? `user:${userId}` : `${column}:${value}`;
   };
 
@@ -99,7 +97,7 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
     baseURL: config.baseUrl,
     basePath: "/api/auth",
     secret: config.authSecret,
-    database: db,
+    database: store.authDatabase as BetterAuthOptions["database"],
     // Asked per request: in development the loopback origins follow the port the server got.
     trustedOrigins: () => trustedOrigins(),
     emailAndPassword: {
@@ -148,7 +146,7 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (!SIGN_IN_PATHS.has(ctx.path)) return;
-        const key = throttleKey(ctx.path, ctx.body);
+        const key = await throttleKey(ctx.path, ctx.body);
         if (!key) return;
         const verdict = throttle.check(key);
         if (!verdict.allowed) {
@@ -164,7 +162,7 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
         const isSignIn = SIGN_IN_PATHS.has(ctx.path);
         const created = ctx.context.newSession;
         if (isSignIn) {
-          const key = throttleKey(ctx.path, ctx.body);
+          const key = await throttleKey(ctx.path, ctx.body);
           const returned = ctx.context.returned;
           if (key && created) throttle.succeed(key);
           else if (key && isAPIError(returned) && returned.statusCode === 401) throttle.fail(key);
@@ -223,7 +221,7 @@ export function createAuth({ config, db, clock, logger, origins }: AuthDeps) {
     if (!response) return { info: null, setCookies };
     const info = toInfo(response as unknown as { user: Record<string, unknown>; session: Record<string, unknown> });
     if (!sessions.isLive(info.session)) {
-      sessions.end([info.session.id]);
+      await sessions.end([info.session.id]);
       return { info: null, setCookies: [] };
     }
     return { info, setCookies };

@@ -12,18 +12,9 @@
  * its `databaseHooks.session.delete.after` (see auth.ts).
  */
 import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { SessionLiveness } from "../relay/types.js";
-
-/** SQLite's limit on bound parameters is far above this; chunks keep statements reusable. */
-const IDS_PER_QUERY = 200;
-
-interface SessionRow {
-  id: string;
-  createdAt: string | number;
-  expiresAt: string | number;
-}
+import type { SessionStore } from "../store/types.js";
 
 export interface SessionTimes {
   createdAt: Date | string | number;
@@ -31,7 +22,7 @@ export interface SessionTimes {
 }
 
 export interface SessionLivenessOptions {
-  db: Db;
+  sessions: SessionStore;
   clock: Clock;
   logger: Logger;
   /** Absolute session lifetime from sign-in, in ms. */
@@ -40,7 +31,7 @@ export interface SessionLivenessOptions {
 
 export type SessionLifecycle = ReturnType<typeof createSessionLiveness>;
 
-export function createSessionLiveness({ db, clock, logger, absoluteMs }: SessionLivenessOptions) {
+export function createSessionLiveness({ sessions, clock, logger, absoluteMs }: SessionLivenessOptions) {
   const listeners = new Set<(sessionIds: string[]) => void>();
   let pending: string[] = [];
 
@@ -69,29 +60,19 @@ export function createSessionLiveness({ db, clock, logger, absoluteMs }: Session
     new Date(s.expiresAt).getTime() > Date.now() && now - new Date(s.createdAt).getTime() < absoluteMs;
 
   /** Deletes sessions past their absolute lifetime or expired, and reports them ended. */
-  const end = (sessionIds: string[]) => {
+  const end = async (sessionIds: string[]) => {
     if (sessionIds.length === 0) return;
-    const del = db.prepare(`DELETE FROM "session" WHERE id IN (${sessionIds.map(() => "?").join(",")})`);
-    del.run(...sessionIds);
+    await sessions.delete(sessionIds);
     ended(sessionIds);
   };
 
   const liveness: SessionLiveness = {
-    alive(sessionIds: string[]): Set<string> {
+    async alive(sessionIds: string[]): Promise<Set<string>> {
       const now = clock();
       const live = new Set<string>();
       const dead: string[] = [];
-      const unique = [...new Set(sessionIds)];
-      for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
-        const chunk = unique.slice(i, i + IDS_PER_QUERY);
-        const rows = db
-          .prepare<string[], SessionRow>(
-            `SELECT id, createdAt, expiresAt FROM "session" WHERE id IN (${chunk.map(() => "?").join(",")})`,
-          )
-          .all(...chunk);
-        for (const row of rows) isLive(row, now) ? live.add(row.id) : dead.push(row.id);
-      }
-      end(dead);
+      for (const row of await sessions.times(sessionIds)) isLive(row, now) ? live.add(row.id) : dead.push(row.id);
+      await end(dead);
       return live;
     },
 
@@ -110,11 +91,10 @@ export function createSessionLiveness({ db, clock, logger, absoluteMs }: Session
     /** True while a session may be used: not expired, and within the absolute lifetime by `clock`. */
     isLive: (s: SessionTimes) => isLive(s, clock()),
     /** Deletes every session past its expiry or absolute lifetime; returns how many. Call it now and then. */
-    sweep(): number {
+    async sweep(): Promise<number> {
       const now = clock();
-      const rows = db.prepare<[], SessionRow>(`SELECT id, createdAt, expiresAt FROM "session"`).all();
-      const dead = rows.filter((r) => !isLive(r, now)).map((r) => r.id);
-      for (let i = 0; i < dead.length; i += IDS_PER_QUERY) end(dead.slice(i, i + IDS_PER_QUERY));
+      const dead = (await sessions.all()).filter((r) => !isLive(r, now)).map((r) => r.id);
+      await end(dead);
       return dead.length;
     },
   };

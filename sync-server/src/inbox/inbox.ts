@@ -6,15 +6,17 @@
  * cleanly) and reach connected inbox sockets through the normal commit path.
  */
 import { type ConversationSummary, inboxDocName, inboxMap } from "@messenger/shared";
-import type { ConversationRepo } from "../conversations/conversation-repo.js";
+import type { Logger } from "../logger.js";
 import type { Room } from "../relay/room.js";
+import type { ConversationStore } from "../store/types.js";
 
 export interface InboxDeps {
-  repo: Pick<ConversationRepo, "listForUser" | "get">;
+  repo: Pick<ConversationStore, "listForUser" | "get">;
   /** The loaded room of a document, loading it if needed. */
-  room(name: string): Room;
+  room(name: string): Promise<Room>;
   /** Tells the relay the room may unload once idle. */
   release(room: Room): void;
+  logger: Logger;
 }
 
 export type Inbox = ReturnType<typeof createInbox>;
@@ -22,6 +24,7 @@ export type Inbox = ReturnType<typeof createInbox>;
 export function createInbox(deps: InboxDeps) {
   const pending = new Map<string, ConversationSummary>();
   let scheduled: NodeJS.Immediate | null = null;
+  let flushing: Promise<void> | null = null;
   let closed = false;
 
   const write = (room: Room, summaries: ConversationSummary[]) => {
@@ -34,7 +37,7 @@ export function createInbox(deps: InboxDeps) {
   };
 
   /** Writes current summaries into their members' inbox rooms. */
-  const writeAll = (summaries: Iterable<ConversationSummary>) => {
+  const writeAll = async (summaries: Iterable<ConversationSummary>) => {
     const byUser = new Map<string, ConversationSummary[]>();
     for (const s of summaries) {
       for (const userId of s.memberIds) {
@@ -43,20 +46,31 @@ export function createInbox(deps: InboxDeps) {
         else byUser.set(userId, [s]);
       }
     }
-    for (const [userId, list] of byUser) {
-      const room = deps.room(inboxDocName(userId));
-      write(room, list);
+    const rooms = await Promise.all([...byUser.keys()].map((userId) => deps.room(inboxDocName(userId))));
+    for (const room of rooms) {
+      if (room.target.kind === "inbox") write(room, byUser.get(room.target.userId) ?? []);
       deps.release(room);
     }
   };
 
-  const flush = () => {
+  const flush = async () => {
     scheduled = null;
     // Re-read what was queued: a summary may be older than what has committed since
     // (a conversation announced at creation, then seeded with older messages).
-    const current = [...pending.values()].map((q) => deps.repo.get(q.id) ?? q);
+    const queued = [...pending.values()];
     pending.clear();
-    writeAll(current);
+    const current = await Promise.all(queued.map(async (q) => (await deps.repo.get(q.id)) ?? q));
+    await writeAll(current);
+  };
+
+  const start = () => {
+    scheduled = null;
+    flushing ??= flush()
+      .catch((err) => deps.logger.error("inbox write failed", { err: String(err) }))
+      .finally(() => {
+        flushing = null;
+        if (pending.size > 0 && !closed) scheduled ??= setImmediate(start);
+      });
   };
 
   return {
@@ -64,7 +78,7 @@ export function createInbox(deps: InboxDeps) {
     publish(summary: ConversationSummary): void {
       if (closed) return;
       pending.set(summary.id, summary);
-      scheduled ??= setImmediate(flush);
+      if (!flushing) scheduled ??= setImmediate(start);
     },
 
     /**
@@ -72,22 +86,27 @@ export function createInbox(deps: InboxDeps) {
      * commit with summaries fresh from that commit, so a message and the inbox entries it
      * changes share one transaction.
      */
-    writeNow(summaries: Iterable<ConversationSummary>): void {
+    async writeNow(summaries: Iterable<ConversationSummary>): Promise<void> {
       if (closed) return;
       const list = [...summaries];
       for (const s of list) pending.delete(s.id); // superseded
-      writeAll(list);
+      await writeAll(list);
     },
 
     /** Fills a newly created inbox document from the conversation list. */
-    fill(room: Room, userId: string): void {
-      write(room, deps.repo.listForUser(userId));
+    async fill(room: Room, userId: string): Promise<void> {
+      write(room, await deps.repo.listForUser(userId));
     },
 
-    /** Writes queued summaries now (shutdown). */
-    flush(): void {
-      if (scheduled) clearImmediate(scheduled);
-      flush();
+    /** Resolves once everything queued is written into its rooms (not yet committed). */
+    async settle(): Promise<void> {
+      while (scheduled || flushing) {
+        if (scheduled) {
+          clearImmediate(scheduled);
+          start();
+        }
+        await flushing;
+      }
     },
 
     /** Drops anything queued; publish does nothing afterwards. */

@@ -13,61 +13,75 @@
  * read from the database at the flush, so what goes out is what is stored.
  */
 import { PRESENCE_FLUSH_MS, type PresenceFrame, type UserSummary } from "@messenger/shared";
-import type { Statement } from "better-sqlite3";
 import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
+import { createLogger, type Logger } from "../logger.js";
+import type { Store } from "../store/types.js";
 
 export type Presence = ReturnType<typeof createPresence>;
 export type PresenceListener = (frame: PresenceFrame) => void;
 
-export function createPresence(db: Db, clock: Clock, options: { flushMs?: number } = {}) {
+export function createPresence(
+  store: Pick<Store, "presence" | "users">,
+  clock: Clock,
+  options: { flushMs?: number; logger?: Logger } = {},
+) {
   const flushMs = options.flushMs ?? PRESENCE_FLUSH_MS;
+  const logger = options.logger ?? createLogger("warn");
   const sockets = new Map<string, number>();
   const changed = new Set<string>();
   /** Accounts created or changed since the last flush (the directory part of the next frame). */
   const announced = new Set<string>();
-  // Prepared on first use: better-auth creates "user" in its migrations.
-  let selectUser: Statement<[string], { id: string; name: string; username: string | null }> | null = null;
+  /** Last-seen times written by this process, so a frame never waits on the store for them. */
+  const seenHere = new Map<string, number>();
+  const writes = new Set<Promise<void>>();
   const listeners = new Set<PresenceListener>();
-  const upsertSeen = db.prepare<[string, number]>(
-    `INSERT INTO user_presence (user_id, last_seen_at) VALUES (?, ?)
-     ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
-  );
-  const selectSeen = db.prepare<[string], { last_seen_at: number }>(
-    `SELECT last_seen_at FROM user_presence WHERE user_id = ?`,
-  );
+  let flushing: Promise<void> | null = null;
 
-  const lastSeenAt = (userId: string): number | null => selectSeen.get(userId)?.last_seen_at ?? null;
+  const lastSeenAt = async (userId: string): Promise<number | null> =>
+    seenHere.get(userId) ?? (await store.presence.lastSeen([userId])).get(userId) ?? null;
 
-  const directoryEntries = (): UserSummary[] => {
-    selectUser ??= db.prepare(`SELECT id, name, username FROM "user" WHERE id = ?`);
-    const users: UserSummary[] = [];
-    for (const userId of announced) {
-      const row = selectUser.get(userId);
-      if (row) users.push({ ...row, online: sockets.has(userId), lastSeenAt: lastSeenAt(userId) });
-    }
-    return users;
+  const directoryEntries = async (userIds: string[]): Promise<UserSummary[]> => {
+    const rows = await store.users.byIds(userIds);
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      username: row.username,
+      online: sockets.has(row.id),
+      lastSeenAt: seenHere.get(row.id) ?? row.lastSeenAt,
+    }));
   };
 
-  const flush = () => {
+  const flushNow = async () => {
     if ((changed.size === 0 && announced.size === 0) || listeners.size === 0) {
       changed.clear();
       announced.clear();
       return;
     }
-    const frame: PresenceFrame = { full: false, online: [], offline: [] };
-    for (const userId of changed) {
-      if (sockets.has(userId)) frame.online.push(userId);
-      else frame.offline.push([userId, lastSeenAt(userId) ?? clock()]);
-    }
-    const users = announced.size > 0 ? directoryEntries() : [];
-    if (users.length > 0) frame.users = users;
+    const wentOnline = [...changed].filter((id) => sockets.has(id));
+    const wentOffline = [...changed].filter((id) => !sockets.has(id));
+    const toAnnounce = [...announced];
     changed.clear();
     announced.clear();
+    const frame: PresenceFrame = { full: false, online: wentOnline, offline: [] };
+    const unknown = wentOffline.filter((id) => !seenHere.has(id));
+    const stored = unknown.length > 0 ? await store.presence.lastSeen(unknown) : new Map<string, number>();
+    for (const userId of wentOffline)
+      frame.offline.push([userId, seenHere.get(userId) ?? stored.get(userId) ?? clock()]);
+    const users = toAnnounce.length > 0 ? await directoryEntries(toAnnounce) : [];
+    if (users.length > 0) frame.users = users;
     if (frame.online.length + frame.offline.length + users.length === 0) return;
     for (const listener of listeners) listener(frame);
   };
-  const timer = setInterval(flush, flushMs);
+
+  const flush = (): Promise<void> => {
+    flushing ??= flushNow()
+      .catch((err) => logger.error("presence flush failed", { err: String(err) }))
+      .finally(() => {
+        flushing = null;
+      });
+    return flushing;
+  };
+  const timer = setInterval(() => void flush(), flushMs);
   timer.unref();
 
   return {
@@ -84,7 +98,13 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
       if (n <= 1) {
         sockets.delete(userId);
         if (n === 1) {
-          upsertSeen.run(userId, clock());
+          const at = clock();
+          seenHere.set(userId, at);
+          const write = store.presence
+            .setLastSeen(userId, at)
+            .catch((err) => logger.error("could not record last seen", { user: userId, err: String(err) }))
+            .finally(() => writes.delete(write));
+          writes.add(write);
           changed.add(userId);
         }
       } else sockets.set(userId, n - 1);
@@ -96,6 +116,11 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
 
     /** ms since epoch when the user's last socket closed, or null if never seen offline. */
     lastSeenAt,
+
+    /** This process's last-seen time for a user, if it recorded one (fresher than the store's). */
+    seenHere(userId: string): number | undefined {
+      return seenHere.get(userId);
+    },
 
     /** An account was created or its name or username changed: it goes out with the next flush. */
     userChanged(userId: string): void {
@@ -116,9 +141,11 @@ export function createPresence(db: Db, clock: Clock, options: { flushMs?: number
     /** Sends pending changes now (tests, shutdown). */
     flush,
 
-    close(): void {
+    /** Stops the timer; resolves once last-seen writes have landed. */
+    async close(): Promise<void> {
       clearInterval(timer);
       listeners.clear();
+      await Promise.all([...writes]);
     },
   };
 }

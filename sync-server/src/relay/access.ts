@@ -4,18 +4,18 @@
  *   inbox.<userId>           "read" for that user only (the server writes it)
  */
 import { parseDocName } from "@messenger/shared";
-import type { ConversationRepo } from "../conversations/conversation-repo.js";
+import type { ConversationStore } from "../store/types.js";
 import type { Access, SocketUser } from "./types.js";
 
-export type Authorize = (docName: string, user: SocketUser) => Access;
+export type Authorize = (docName: string, user: SocketUser) => Promise<Access>;
 
-export function createAccess(repo: Pick<ConversationRepo, "get" | "isMember">): Authorize {
-  return function authorize(docName, user) {
+export function createAccess(repo: Pick<ConversationStore, "get" | "isMember">): Authorize {
+  return async function authorize(docName, user) {
     const target = parseDocName(docName);
     if (target === null) return null;
     if (target.kind === "inbox") return target.userId === user.id ? "read" : null;
-    if (!repo.isMember(target.conversationId, user.id)) return null;
-    const conversation = repo.get(target.conversationId);
+    if (!(await repo.isMember(target.conversationId, user.id))) return null;
+    const conversation = await repo.get(target.conversationId);
     return conversation !== null && target.segment <= conversation.headSegment ? "write" : null;
   };
 }

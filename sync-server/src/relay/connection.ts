@@ -17,6 +17,7 @@ import { applyAwarenessUpdate, encodeAwarenessUpdate } from "y-protocols/awarene
 import * as Y from "yjs";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import type { IndexedMessage } from "../store/types.js";
 import type { UserBudget, WriteBudget } from "../write-budget.js";
 import { rewriteAwarenessUpdate } from "./awareness-filter.js";
 import type { RelayLimits } from "./limits.js";
@@ -47,8 +48,10 @@ export interface ConnectionContext {
   syncBudget: UserBudget;
   /** Trial applies (validate-update.ts) per user, over all its sockets. */
   trialBudget: UserBudget;
-  /** Where a message id is already stored or being committed in the conversation. */
-  indexed(conversationId: string, messageId: string): { segment: number; authorId: string } | null;
+  /** Where a message id is being committed in the conversation; undefined when only `lookup` can tell. */
+  indexed(conversationId: string, messageId: string): IndexedMessage | undefined;
+  /** Where message ids are stored in the conversation's index (absent: nowhere). */
+  lookup(conversationId: string, ids: string[]): Promise<Map<string, IndexedMessage>>;
   /**
    * Writes messages refused only because their segment is full into the conversation's head
    * segment instead (the HTTP post path: idempotent by id), so nothing a user wrote is lost.
@@ -73,6 +76,9 @@ export class Connection {
   closed = false;
   /** A sync step 2 is requested and not yet sent: another step 1 does not build a second. */
   private step2Pending = false;
+  /** Frames that arrived while an update waits for the message index; handled in order after it. */
+  private held: Uint8Array[] | null = null;
+  private heldBytes = 0;
 
   constructor(
     private readonly socket: SocketLike,
@@ -141,6 +147,19 @@ export class Connection {
       this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many frames");
       return;
     }
+    if (this.held) {
+      // Charged already; bounded like a send queue, so waiting frames cannot grow without end.
+      this.heldBytes += frame.length;
+      if (this.heldBytes > this.ctx.limits.bufferedHighWaterBytes)
+        this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many frames");
+      else this.held.push(frame);
+      return;
+    }
+    this.handleSafely(frame);
+  }
+
+  /** Handles one frame; a bad one closes this connection and nothing else. */
+  private handleSafely(frame: Uint8Array): void {
     try {
       this.handle(frame);
     } catch (err) {
@@ -212,24 +231,83 @@ export class Connection {
 
   private onUpdate(update: Uint8Array): void {
     const room = this.room;
-    const target = room.target;
     // Judging a large update costs real CPU: a writer in debt is turned away before that.
     if (update.length > CHEAP_UPDATE_BYTES && !this.ctx.writeBudget.available(this.user.id)) {
       this.ctx.logger.warn("write rate exceeded", { doc: room.name, user: this.user.id });
       this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many messages");
       return;
     }
-    const verdict = validateUpdate(update, {
-      doc: room.doc,
+    const unknown: string[] = [];
+    const verdict = this.judge(update, (id) => {
+      const hit = this.ctx.indexed(this.conversationId, id);
+      if (hit === undefined) unknown.push(id);
+      return hit ?? null;
+    });
+    if (verdict.ok && !verdict.noop && unknown.length > 0 && room.target.kind === "conversation") {
+      // New message ids: the index says whether one already lives in another segment. The
+      // update is judged again with the answer (the document may have moved on meanwhile),
+      // and this socket's later frames wait their turn.
+      this.held = [];
+      this.ctx
+        .lookup(this.conversationId, unknown)
+        .then(
+          (stored) => {
+            if (this.closed) return;
+            const again = this.judge(
+              update,
+              (id) => this.ctx.indexed(this.conversationId, id) ?? stored.get(id) ?? null,
+            );
+            this.settle(update, again);
+          },
+          (err) => {
+            this.ctx.logger.error("message index lookup failed", { doc: room.name, err: String(err) });
+            this.close(CLOSE_CODES.TRY_AGAIN_LATER, "try again later");
+          },
+        )
+        .finally(() => this.release());
+      return;
+    }
+    this.settle(update, verdict);
+  }
+
+  private get conversationId(): string {
+    return this.room.target.kind === "conversation" ? this.room.target.conversationId : "";
+  }
+
+  private judge(update: Uint8Array, indexed: (id: string) => IndexedMessage | null): Verdict {
+    const target = this.room.target;
+    return validateUpdate(update, {
+      doc: this.room.doc,
       kind: target.kind,
       writer: this.user.id,
-      clients: room.clients,
+      clients: this.room.clients,
       now: this.ctx.clock(),
       segment: target.kind === "conversation" ? target.segment : 0,
-      indexed: (id) => (target.kind === "conversation" ? this.ctx.indexed(target.conversationId, id) : null),
+      indexed: (id) => (target.kind === "conversation" ? indexed(id) : null),
       capacity: target.kind === "conversation" ? SEGMENT_MESSAGES : undefined,
       admitTrial: () => this.ctx.trialBudget.take(this.user.id),
     });
+  }
+
+  /** Handles the frames held during a lookup, in order, until one is held again. */
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    this.heldBytes = 0;
+    while (held.length > 0 && !this.closed && this.held === null) {
+      const frame = held.shift() as Uint8Array;
+      this.handleSafely(frame);
+    }
+    if (this.held !== null) {
+      (this.held as Uint8Array[]).unshift(...held);
+      for (const frame of held) this.heldBytes += frame.length;
+    }
+  }
+
+  /** Applies a judged update, or refuses it. */
+  private settle(update: Uint8Array, verdict: Verdict): void {
+    const room = this.room;
+    const target = room.target;
     if (!verdict.ok) {
       this.refuse(verdict);
       return;

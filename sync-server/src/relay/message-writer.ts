@@ -13,15 +13,15 @@ import {
   SEGMENT_MESSAGES,
 } from "@messenger/shared";
 import type { Clock } from "../clock.js";
-import type { ConversationRepo } from "../conversations/conversation-repo.js";
 import { AppError } from "../errors.js";
+import type { ConversationStore } from "../store/types.js";
 import type { Room } from "./room.js";
 import type { MessageWriter } from "./types.js";
 
 export interface MessageWriterDeps {
-  repo: ConversationRepo;
+  repo: ConversationStore;
   clock: Clock;
-  room(name: string): Room;
+  room(name: string): Promise<Room>;
   release(room: Room): void;
 }
 
@@ -51,28 +51,28 @@ const toRecord = (m: Message): MessageRecord => ({
 
 export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter {
   const { repo } = deps;
-  const headRoom = (conversationId: string) => {
-    const conversation = repo.get(conversationId);
+  const headRoom = async (conversationId: string) => {
+    const conversation = await repo.get(conversationId);
     if (!conversation) throw new AppError("NOT_FOUND");
-    const room = deps.room(conversationDocName(conversationId, conversation.headSegment));
+    const room = await deps.room(conversationDocName(conversationId, conversation.headSegment));
     return { room, segment: conversation.headSegment };
   };
 
   return {
     async postMessage(conversationId, authorId, input) {
-      if (!repo.isMember(conversationId, authorId))
-        throw new AppError(repo.get(conversationId) ? "FORBIDDEN" : "NOT_FOUND");
-      const indexed = repo.findMessage(conversationId, input.id);
+      if (!(await repo.isMember(conversationId, authorId)))
+        throw new AppError((await repo.get(conversationId)) ? "FORBIDDEN" : "NOT_FOUND");
+      const indexed = await repo.findMessage(conversationId, input.id);
       if (indexed) {
         if (indexed.authorId !== authorId) throw new AppError("CONFLICT");
         return { record: toRecord(indexed), segment: indexed.segment, created: false };
       }
-      let { room, segment } = headRoom(conversationId);
+      let { room, segment } = await headRoom(conversationId);
       // A head filled in this tick rolls forward when it commits: write into the next one.
       for (let tries = 0; messagesMap(room.doc).size >= SEGMENT_MESSAGES && tries < 3; tries++) {
         await room.committed();
         deps.release(room);
-        ({ room, segment } = headRoom(conversationId));
+        ({ room, segment } = await headRoom(conversationId));
       }
       try {
         const inDoc = messagesMap(room.doc).get(input.id);
@@ -103,14 +103,19 @@ export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter 
       let skipped = 0;
       let i = 0;
       while (i < records.length) {
-        const { room } = headRoom(conversationId);
+        const { room } = await headRoom(conversationId);
         try {
           const map = messagesMap(room.doc);
           const capacity = Math.max(1, SEGMENT_MESSAGES - map.size);
+          const candidates = records.slice(i, i + capacity);
+          const stored = await repo.segmentsOf(
+            conversationId,
+            candidates.map((r) => r.id),
+          );
           const chunk: BulkMessage[] = [];
-          while (i < records.length && chunk.length < capacity) {
-            const r = records[i++] as BulkMessage;
-            if (map.has(r.id) || repo.findMessage(conversationId, r.id)) skipped++;
+          for (const r of candidates) {
+            i++;
+            if (map.has(r.id) || stored.has(r.id)) skipped++;
             else chunk.push(r);
           }
           if (chunk.length === 0) continue;

@@ -1,33 +1,26 @@
 /**
- * The relay core: rooms by document name, the per-tick commit, sessions and
- * presence bookkeeping. Transport-independent: `open` takes any SocketLike plus
- * the authenticated user; src/ws-adapter.ts joins it to node's http server.
+ * The relay core: rooms by document name (rooms.ts), the per-tick commit (commit.ts),
+ * sessions and presence bookkeeping. Transport-independent: `open` takes any SocketLike
+ * plus the authenticated user; src/ws-adapter.ts joins it to node's http server.
  */
 import type http from "node:http";
-import {
-  CLOSE_CODES,
-  type ConversationSummary,
-  type MessageRecord,
-  messagesMap,
-  parseDocName,
-} from "@messenger/shared";
+import { CLOSE_CODES, type ConversationSummary, type MessageRecord } from "@messenger/shared";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { type Clock, systemClock } from "../clock.js";
-import type { ConversationRepo } from "../conversations/conversation-repo.js";
-import type { Db } from "../db/database.js";
 import { createInbox } from "../inbox/inbox.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createPresence, type Presence } from "../presence/presence.js";
-import { createDocStore } from "../storage/doc-store.js";
+import type { IndexedMessage, Store } from "../store/types.js";
 import { createUserBudget, createWriteBudget, type WriteBudget } from "../write-budget.js";
 import { attachRelay } from "../ws-adapter.js";
 import { type Authorize, createAccess } from "./access.js";
+import { createCommitter } from "./commit.js";
 import { Connection, type SocketLike } from "./connection.js";
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from "./limits.js";
 import { createMessageWriter } from "./message-writer.js";
 import { NO_RELAY_METRICS, type RelayMetrics } from "./metrics.js";
 import { encodeAwareness, encodePresence, encodeSyncStep1 } from "./protocol.js";
-import { type Batch, Room } from "./room.js";
+import { createRooms } from "./rooms.js";
 import type { SessionLiveness, SocketUser } from "./types.js";
 
 /** A room stays loaded this long after its last connection leaves. */
@@ -38,12 +31,9 @@ export const COMPACT_AFTER_UPDATES = 200;
 export const SESSION_SWEEP_MS = 30_000;
 /** How often sockets are checked for a queue past the high-water mark (limits.ts). */
 export const READER_SWEEP_MS = 1000;
-/** WebSocket close code for a server-side failure (RFC 6455). */
-const CLOSE_INTERNAL_ERROR = 1011;
 
 export interface RelayOptions {
-  db: Db;
-  repo: ConversationRepo;
+  store: Store;
   clock?: Clock;
   logger?: Logger;
   /** Reads the better-auth cookie or `Authorization: Bearer`; needed by `attach`. */
@@ -70,145 +60,67 @@ export interface RelayOptions {
 export type Relay = ReturnType<typeof createRelay>;
 
 export function createRelay(options: RelayOptions) {
-  const { db, repo } = options;
+  const { store } = options;
+  const repo = store.conversations;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger("warn");
   const authorize = options.authorize ?? createAccess(repo);
-  const presence = options.presence ?? createPresence(db, clock);
+  const presence = options.presence ?? createPresence(store, clock, { logger });
   const ownsPresence = options.presence === undefined;
-  const idleMs = options.roomIdleUnloadMs ?? ROOM_IDLE_UNLOAD_MS;
-  const compactAfter = options.compactAfterUpdates ?? COMPACT_AFTER_UPDATES;
   const metrics = options.metrics ?? NO_RELAY_METRICS;
-  const store = createDocStore(db, clock);
   const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...options.limits };
   const writeBudget =
     options.writeBudget ?? createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
 
-  const rooms = new Map<string, Room>();
-  const dirty = new Set<Room>();
   const bySession = new Map<string, Set<Connection>>();
   const socketsByUser = new Map<string, number>();
   /**
-   * Message ids applied but not yet committed, per conversation: the index sees only
-   * committed rows, and two sockets writing one id into two segments in the same tick
-   * must not both pass.
+   * Message ids applied but not yet in the index, per conversation: two sockets writing
+   * one id into two segments before either commits must not both pass. A generation is
+   * dropped once its commit ended and no index lookup that started before is still out.
    */
-  const inflight = new Map<string, Map<string, { segment: number; authorId: string }>>();
+  let inflight = new Map<string, Map<string, IndexedMessage>>();
+  let committing: typeof inflight | null = null;
+  const settledGenerations: Array<typeof inflight> = [];
+  let lookupsOut = 0;
+  const forgetCommitted = () => {
+    if (lookupsOut === 0) settledGenerations.length = 0;
+  };
   const presenceSubscriptions = new Map<Connection, () => void>();
   const detachers: Array<() => Promise<void>> = [];
-  let scheduled: NodeJS.Immediate | null = null;
   let closing = false;
 
-  const markDirty = (room: Room) => {
-    dirty.add(room);
-    if (!closing) scheduled ??= setImmediate(flush);
-  };
+  const committer = createCommitter({
+    store,
+    logger,
+    metrics,
+    compactAfter: options.compactAfterUpdates ?? COMPACT_AFTER_UPDATES,
+    writeInboxes: (summaries) => inbox.writeNow(summaries),
+    fail: (r, err) => rooms.fail(r, err),
+    compact: (r) => rooms.compact(r),
+    began() {
+      committing = inflight;
+      inflight = new Map();
+    },
+    committed() {
+      if (committing) settledGenerations.push(committing);
+      committing = null;
+      forgetCommitted();
+    },
+  });
+  const rooms = createRooms({
+    store,
+    logger,
+    idleMs: options.roomIdleUnloadMs ?? ROOM_IDLE_UNLOAD_MS,
+    markDirty: (r) => committer.markDirty(r),
+    onCreated: async (r, target) => {
+      if (target.kind === "inbox") await inbox.fill(r, target.userId);
+    },
+  });
+  const room = (name: string) => rooms.get(name);
+  const release = rooms.release;
 
-  const room = (name: string): Room => {
-    const existing = rooms.get(name);
-    if (existing) {
-      if (existing.unloadTimer) clearTimeout(existing.unloadTimer);
-      existing.unloadTimer = null;
-      return existing;
-    }
-    const target = parseDocName(name);
-    if (target === null) throw new TypeError(`not a document name: ${name}`);
-    const created = new Room(name, target, store, markDirty);
-    rooms.set(name, created);
-    if (target.kind === "inbox" && created.isNew) inbox.fill(created, target.userId);
-    return created;
-  };
-
-  const unload = (r: Room) => {
-    r.unloadTimer = null;
-    if (rooms.get(r.name) !== r || r.connections.size > 0) return;
-    if (r.hasPending) return r.afterCommit(() => release(r));
-    try {
-      r.compact();
-    } catch (err) {
-      logger.error("compaction failed", { doc: r.name, err: String(err) });
-    }
-    r.destroy();
-    rooms.delete(r.name);
-  };
-
-  /** A room with no connections unloads after idleMs (memory follows active documents). */
-  const release = (r: Room) => {
-    if (closing || r.connections.size > 0 || rooms.get(r.name) !== r) return;
-    if (r.unloadTimer) clearTimeout(r.unloadTimer);
-    r.unloadTimer = setTimeout(() => unload(r), idleMs);
-    r.unloadTimer.unref();
-  };
-
-  const fail = (r: Room) => {
-    rooms.delete(r.name);
-    for (const conn of [...r.connections]) conn.close(CLOSE_INTERNAL_ERROR, "storage failure");
-    r.destroy();
-  };
-
-  /** One transaction per tick: update log, client-id claims, message index. Then fan-out. */
-  function flush(): void {
-    scheduled = null;
-    inflight.clear();
-    const work: Array<[Room, Batch]> = [...dirty].map((r) => [r, r.takeBatch()]);
-    dirty.clear();
-    const summaries = new Map<string, ConversationSummary>();
-    let error: unknown = null;
-    const commit = (batch: Array<[Room, Batch]>) => {
-      for (const [r, b] of batch) {
-        for (const { update } of b.updates) {
-          r.lastUpdateId = store.append(r.name, update);
-          r.logLength++;
-        }
-        for (const [clientId, userId] of b.claims) store.claimClient(r.name, clientId, userId);
-        if (r.target.kind === "conversation" && b.keys.size > 0) {
-          const map = messagesMap(r.doc);
-          const records = [...b.keys].flatMap((k) => map.get(k) ?? []);
-          const indexed =
-            records.length > 0 ? repo.indexMessages(r.target.conversationId, r.target.segment, records) : null;
-          if (indexed) summaries.set(indexed.summary.id, indexed.summary);
-        }
-      }
-    };
-    const started = performance.now();
-    try {
-      store.transaction(() => {
-        commit(work);
-        if (summaries.size === 0) return;
-        // The inbox entries these messages change go into the same transaction: one commit
-        // (one fsync) per tick instead of two, and a failure drops both together.
-        inbox.writeNow(summaries.values());
-        const inboxWork: Array<[Room, Batch]> = [...dirty].map((r) => [r, r.takeBatch()]);
-        dirty.clear();
-        work.push(...inboxWork); // before committing them: on failure these rooms are dropped too
-        commit(inboxWork);
-      });
-    } catch (err) {
-      error = err ?? new Error("commit failed");
-      logger.error("commit failed", { err: String(err), docs: work.map(([r]) => r.name) });
-    }
-    metrics.commit(performance.now() - started, error === null);
-    for (const [r, b] of work) {
-      if (error) fail(r);
-      else r.publish(b);
-      for (const after of b.after) {
-        try {
-          after(error);
-        } catch (err) {
-          logger.error("after-commit callback failed", { err: String(err) });
-        }
-      }
-      if (!error && r.logLength >= compactAfter) {
-        try {
-          r.compact();
-        } catch (err) {
-          logger.error("compaction failed", { doc: r.name, err: String(err) });
-        }
-      }
-    }
-  }
-
-  const inbox = createInbox({ repo, room, release });
+  const inbox = createInbox({ repo, room, release, logger });
   const writer = createMessageWriter({ repo, clock, room, release });
 
   const onClosed = (conn: Connection) => {
@@ -233,11 +145,11 @@ export function createRelay(options: RelayOptions) {
     }
   };
   const unsubscribeSessions = options.sessions?.onEnded((ids) => endSessions(ids));
-  const sweep = setInterval(() => {
+  const sweep = setInterval(async () => {
     if (!options.sessions || bySession.size === 0) return;
     try {
       const ids = [...bySession.keys()];
-      const alive = options.sessions.alive(ids);
+      const alive = await options.sessions.alive(ids);
       endSessions(ids.filter((id) => !alive.has(id)));
     } catch (err) {
       logger.error("session sweep failed", { err: String(err) });
@@ -251,8 +163,26 @@ export function createRelay(options: RelayOptions) {
   }, READER_SWEEP_MS);
   readers.unref();
 
-  const indexed = (conversationId: string, messageId: string) =>
-    inflight.get(conversationId)?.get(messageId) ?? repo.segmentOf(conversationId, messageId);
+  /** Where a message id is being committed; undefined when only the index can tell (`lookup`). */
+  const indexed = (conversationId: string, messageId: string): IndexedMessage | undefined => {
+    const found = inflight.get(conversationId)?.get(messageId) ?? committing?.get(conversationId)?.get(messageId);
+    if (found) return found;
+    for (const generation of settledGenerations) {
+      const settled = generation.get(conversationId)?.get(messageId);
+      if (settled) return settled;
+    }
+    return undefined;
+  };
+  /** Asks the index where these ids live; commits ending meanwhile keep their ids until it answers. */
+  const lookup = async (conversationId: string, ids: string[]) => {
+    lookupsOut++;
+    try {
+      return await repo.segmentsOf(conversationId, ids);
+    } finally {
+      lookupsOut--;
+      forgetCommitted();
+    }
+  };
   /** Called by a connection right before it applies a validated write. */
   const noteInflight = (conversationId: string, segment: number, authorId: string, keys: string[]) => {
     let ids = inflight.get(conversationId);
@@ -281,6 +211,7 @@ export function createRelay(options: RelayOptions) {
     logger,
     onClosed,
     indexed,
+    lookup,
     noteInflight,
     relocate,
     limits,
@@ -309,15 +240,22 @@ export function createRelay(options: RelayOptions) {
     admission: admitUpgrade,
 
     /**
-     * Serves one authenticated socket on one document. The caller has authorized it
-     * (refusing at the upgrade). Feed frames to `receive`, report the close with `ended`.
+     * Serves one authenticated socket on one document once its room is loaded. The caller
+     * has authorized it (refusing at the upgrade); frames that arrive meanwhile are the
+     * caller's to hold. Feed frames to `receive`, report the close with `ended`.
      */
-    open(socket: SocketLike, user: SocketUser, docName: string, opts: { presence?: boolean } = {}): Connection {
-      const access = authorize(docName, user);
+    async open(
+      socket: SocketLike,
+      user: SocketUser,
+      docName: string,
+      opts: { presence?: boolean } = {},
+    ): Promise<Connection> {
+      const access = await authorize(docName, user);
       if (closing || access === null) throw new Error(`refused: ${docName}`);
       const refused = admission(user);
       if (refused !== null) throw new Error(`refused: ${refused}`);
-      const r = room(docName);
+      const r = await room(docName);
+      if (closing) throw new Error("refused: shutting down");
       const conn = new Connection(socket, user, r, access, ctx);
       r.connections.add(conn);
       let sessionConns = bySession.get(user.sessionId);
@@ -364,44 +302,34 @@ export function createRelay(options: RelayOptions) {
 
     /** Resolves once everything applied so far is committed and fanned out. */
     async settled(): Promise<void> {
-      while (dirty.size > 0 || scheduled) await new Promise((resolve) => setImmediate(resolve));
+      await inbox.settle();
+      await committer.settle();
     },
 
     stats(): { rooms: string[]; connections: number } {
       let connections = 0;
       for (const r of rooms.values()) connections += r.connections.size;
-      return { rooms: [...rooms.keys()], connections };
+      return { rooms: rooms.names(), connections };
     },
 
     /** Graceful shutdown: commit pending writes, close sockets (GOING_AWAY), compact, unload. */
     async close(): Promise<void> {
       if (closing) return;
+      closing = true;
       clearInterval(sweep);
       clearInterval(readers);
       unsubscribeSessions?.();
+      committer.stop();
       // Commit everything: conversation batches produce inbox summaries, which produce inbox batches.
       for (let round = 0; round < 3; round++) {
-        inbox.flush();
-        if (scheduled) clearImmediate(scheduled);
-        scheduled = null;
-        if (dirty.size > 0) flush();
+        await inbox.settle();
+        await committer.settle();
       }
       inbox.close();
-      closing = true;
-      for (const r of rooms.values()) {
-        for (const conn of [...r.connections]) conn.close(CLOSE_CODES.GOING_AWAY, "server shutting down");
-      }
-      if (dirty.size > 0) flush();
-      for (const r of [...rooms.values()]) {
-        try {
-          r.compact();
-        } catch (err) {
-          logger.error("compaction failed", { doc: r.name, err: String(err) });
-        }
-        r.destroy();
-      }
-      rooms.clear();
-      if (ownsPresence) presence.close();
+      await rooms.close();
+      await committer.settle();
+      await rooms.unloadAll();
+      if (ownsPresence) await presence.close();
       await Promise.all(detachers.map((d) => d()));
     },
   };

@@ -3,14 +3,14 @@
  * only), the open connections, the owners of its Yjs client ids, and the batch of
  * changes applied since the last commit. A class because a room has identity.
  *
- * Changes reach other sockets only through `commit` (called by the relay's flush
- * after the SQLite transaction holding them committed), so anything a client has
+ * Changes reach other sockets only through `publish` (called by the relay's flush
+ * after the store's transaction holding them committed), so anything a client has
  * ever received is durable.
  */
 import { type DocName, inboxMap, messagesMap } from "@messenger/shared";
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import * as Y from "yjs";
-import type { DocStore } from "../storage/doc-store.js";
+import type { StoredDoc } from "../store/types.js";
 import type { Connection } from "./connection.js";
 import { encodeAwareness, encodeUpdate } from "./protocol.js";
 
@@ -38,9 +38,21 @@ export class Room {
   readonly awarenessOwners = new Map<number, Connection>();
   /** True when nothing was stored for this document before it was loaded. */
   readonly isNew: boolean;
+  /** Updates in the store's log after the snapshot. */
   logLength: number;
-  lastUpdateId: number;
+  /** Sequence number of the newest update given to the store (committed or in the commit in flight). */
+  lastSeq: number;
+  /** Sequence number of the newest committed update. */
+  committedSeq: number;
   unloadTimer: NodeJS.Timeout | null = null;
+  /** The compaction being written, if any (compactions of one document run one at a time). */
+  compaction: Promise<void> | null = null;
+  /** Batches taken for a commit that has not ended yet. */
+  inCommit = 0;
+  /** Dropped after a failed commit: reloaded from the store on next use. */
+  failed = false;
+  /** Times the room was handed out: an unload that sees it change while it compacts stays its hand. */
+  claims = 0;
   private batch: Batch = emptyBatch();
   /** The whole document as one update, kept until it changes (fresh clients all ask for it). */
   private wholeState: Uint8Array | null = null;
@@ -48,16 +60,16 @@ export class Room {
   constructor(
     readonly name: string,
     readonly target: DocName,
-    private readonly store: DocStore,
+    stored: StoredDoc,
     private readonly onDirty: (room: Room) => void,
   ) {
     if (target.kind === "conversation") messagesMap(this.doc);
     else inboxMap(this.doc);
-    const stored = store.load(name);
     this.isNew = stored.updates.length === 0;
     this.logLength = stored.logLength;
-    this.lastUpdateId = stored.lastUpdateId;
-    this.clients = store.clients(name);
+    this.lastSeq = stored.lastSeq;
+    this.committedSeq = stored.lastSeq;
+    this.clients = stored.clients;
     Y.transact(
       this.doc,
       () => {
@@ -137,6 +149,11 @@ export class Room {
     return b;
   }
 
+  /** True while nothing is applied that is not committed: the document equals what is stored. */
+  get atRest(): boolean {
+    return !this.hasPending && this.inCommit === 0;
+  }
+
   /** After the commit: fan the batch's updates out, except back to their origin. */
   publish(batch: Batch): void {
     for (const { update, origin } of batch.updates) {
@@ -149,11 +166,14 @@ export class Room {
     for (const conn of this.connections) conn.send(frame);
   }
 
-  /** Folds the log into one snapshot. Only when nothing is pending: the doc equals what is stored. */
-  compact(): void {
-    if (this.hasPending || this.logLength === 0) return;
-    this.store.compact(this.name, Y.encodeStateAsUpdate(this.doc), this.lastUpdateId);
+  /**
+   * The snapshot that folds the log, and the sequence number it covers; null when there is
+   * nothing to fold or the document holds changes not yet committed.
+   */
+  snapshot(): { data: Uint8Array; throughSeq: number } | null {
+    if (!this.atRest || this.logLength === 0 || this.failed) return null;
     this.logLength = 0;
+    return { data: Y.encodeStateAsUpdate(this.doc), throughSeq: this.committedSeq };
   }
 
   /** Removes a connection's awareness states and bindings. */

@@ -17,7 +17,7 @@ export type Access = "write" | "read" | null;
 /** Answers whether sessions are still alive (not expired, revoked or past their absolute lifetime). */
 export interface SessionLiveness {
   /** The subset of `sessionIds` that are still valid now. */
-  alive(sessionIds: string[]): Set<string>;
+  alive(sessionIds: string[]): Promise<Set<string>>;
   /** Subscribes to sessions ending (sign-out, revoke); returns an unsubscribe function. */
   onEnded(listener: (sessionIds: string[]) => void): () => void;
 }

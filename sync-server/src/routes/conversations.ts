@@ -23,19 +23,18 @@ import {
 import { Hono } from "hono";
 import type { SessionVariables } from "../auth/require-session.js";
 import type { Clock } from "../clock.js";
-import type { ConversationRepo } from "../conversations/conversation-repo.js";
-import type { Db } from "../db/database.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { MessageWriter } from "../relay/types.js";
+import type { ConversationStore, UserStore } from "../store/types.js";
 import { pathId, readJson, readQuery } from "./request.js";
 
 /** Tells the members' inboxes about a new conversation (the relay's inbox). */
 export type PublishConversation = (summary: ConversationSummary) => void | Promise<void>;
 
 export interface ConversationRoutesDeps {
-  db: Db;
-  repo: ConversationRepo;
+  users: Pick<UserStore, "exists">;
+  repo: ConversationStore;
   messageWriter: MessageWriter;
   publishConversation?: PublishConversation;
   clock: Clock;
@@ -43,13 +42,12 @@ export interface ConversationRoutesDeps {
 }
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
-  const { db, repo, messageWriter, publishConversation, clock, logger } = deps;
+  const { users, repo, messageWriter, publishConversation, clock, logger } = deps;
   const routes = new Hono<{ Variables: SessionVariables }>();
-  const userExists = (id: string) => db.prepare(`SELECT 1 FROM "user" WHERE id = ?`).get(id) !== undefined;
 
   /** The conversation `id` if the caller is a member; otherwise not found. */
-  const mine = (id: string, userId: string): ConversationSummary => {
-    const conversation = repo.isMember(id, userId) ? repo.get(id) : null;
+  const mine = async (id: string, userId: string): Promise<ConversationSummary> => {
+    const conversation = (await repo.isMember(id, userId)) ? await repo.get(id) : null;
     if (!conversation) throw new AppError("NOT_FOUND");
     return conversation;
   };
@@ -62,8 +60,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         { field: "userId", problem: "is your own id" },
       ]);
     }
-    if (!userExists(userId)) throw new AppError("NOT_FOUND", "There is no user with that id.");
-    const { conversation, created } = repo.getOrCreateDirect(me, userId);
+    if (!(await users.exists(userId))) throw new AppError("NOT_FOUND", "There is no user with that id.");
+    const { conversation, created } = await repo.getOrCreateDirect(me, userId);
     if (created && publishConversation) {
       // The conversation exists either way; a failed inbox update must not fail the request.
       try {
@@ -75,33 +73,33 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     return c.json({ conversation }, created ? 201 : 200);
   });
 
-  routes.get("/", (c) => c.json({ conversations: repo.listForUser(c.get("user").id) }));
+  routes.get("/", async (c) => c.json({ conversations: await repo.listForUser(c.get("user").id) }));
 
-  routes.get("/active", (c) => {
+  routes.get("/active", async (c) => {
     const { tz } = readQuery(c, ActiveQuery);
     if (!isValidTimeZone(tz)) {
       throw new AppError("VALIDATION_FAILED", undefined, [{ field: "tz", problem: "not an IANA time zone" }]);
     }
     const now = clock();
-    const conversations = repo
-      .listForUser(c.get("user").id)
-      .filter((conv) => isActive(conv.lastMessage?.createdAt ?? null, now, tz));
+    const conversations = (await repo.listForUser(c.get("user").id)).filter((conv) =>
+      isActive(conv.lastMessage?.createdAt ?? null, now, tz),
+    );
     return c.json({ conversations });
   });
 
-  routes.get("/:id", (c) => c.json({ conversation: mine(pathId(c, "id"), c.get("user").id) }));
+  routes.get("/:id", async (c) => c.json({ conversation: await mine(pathId(c, "id"), c.get("user").id) }));
 
-  routes.get("/:id/messages", (c) => {
-    const conversation = mine(pathId(c, "id"), c.get("user").id);
+  routes.get("/:id/messages", async (c) => {
+    const conversation = await mine(pathId(c, "id"), c.get("user").id);
     const { before, limit } = readQuery(c, MessagesQuery);
-    const page = repo.messagesPage(conversation.id, before, limit);
+    const page = await repo.messagesPage(conversation.id, before, limit);
     if (!page) throw new AppError("NOT_FOUND", "There is no message with the id given as `before`.");
     return c.json(page);
   });
 
   routes.post("/:id/messages", async (c) => {
     const me = c.get("user").id;
-    const conversation = mine(pathId(c, "id"), me);
+    const conversation = await mine(pathId(c, "id"), me);
     const input = await readJson(c, PostMessageBody);
     if (input.createdAt !== undefined && input.createdAt > clock() + MAX_CLOCK_SKEW_MS) {
       throw new AppError("VALIDATION_FAILED", undefined, [{ field: "createdAt", problem: "too far in the future" }]);

@@ -10,6 +10,7 @@ import path from "node:path";
 import { onTestFinished } from "vitest";
 import { loadConfig } from "../config.js";
 import { createServices } from "../main.js";
+import { testStoreEnv } from "../store/test-env.js";
 import type { PublishConversation } from "./conversations.js";
 
 export const PASSWORD = "a-long-test-password";
@@ -45,12 +46,14 @@ export interface SignedIn {
 
 export async function createTestApp(options: TestAppOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-http-"));
+  const storeEnv = await testStoreEnv();
   const config = loadConfig(
     {
       NODE_ENV: "test",
       DATA_DIR: dir,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       CLIENT_DIST: "",
+      ...storeEnv,
       ...options.env,
     },
     dir,
@@ -59,7 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   let frozen: number | null = null;
   const clock = () => frozen ?? Date.now() + offset;
   // The real services (relay included: its message writer, inbox and session feed), no socket server.
-  const { db, auth, repo, presence, relay, app, close } = await createServices(config, {
+  const { store, auth, presence, relay, app, close } = await createServices(config, {
     clock,
     publishConversation: options.publishConversation,
   });
@@ -132,8 +135,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
   return {
     app,
     auth,
-    db,
-    repo,
+    store,
+    repo: store.conversations,
     relay,
     presence,
     config,

@@ -6,34 +6,21 @@
  * the cursor is the last row's (name, id), opaque to clients.
  */
 import { type UserSummary, type UsersPage, UsersQuery } from "@messenger/shared";
-import type { Statement } from "better-sqlite3";
 import { Hono } from "hono";
 import type { SessionVariables } from "../auth/require-session.js";
-import type { Db } from "../db/database.js";
 import { AppError } from "../errors.js";
+import type { UserStore } from "../store/types.js";
 import { readQuery } from "./request.js";
 
 /** What the users list needs from presence (built by the relay). */
 export interface PresenceReader {
   isOnline(userId: string): boolean;
-  /** ms since epoch when the user's last socket closed; null if never seen. */
-  lastSeenAt(userId: string): number | null;
+  /** This process's last-seen time for a user, fresher than the store's while its write lands. */
+  seenHere(userId: string): number | undefined;
 }
 
-interface PageParams {
-  q: string | null;
-  afterName: string | null;
-  afterId: string | null;
-  limit: number;
-}
-
-interface UserRow {
-  id: string;
-  name: string;
-  username: string | null;
-}
-
-const encodeCursor = (row: UserRow) => Buffer.from(JSON.stringify([row.name, row.id])).toString("base64url");
+const encodeCursor = (row: { name: string; id: string }) =>
+  Buffer.from(JSON.stringify([row.name, row.id])).toString("base64url");
 
 function decodeCursor(cursor: string): [string, string] {
   try {
@@ -48,24 +35,15 @@ function decodeCursor(cursor: string): [string, string] {
   ]);
 }
 
-export function usersRoutes(deps: { db: Db; presence: PresenceReader }) {
-  const { db, presence } = deps;
-  let page: Statement<[PageParams], UserRow> | null = null;
+export function usersRoutes(deps: { users: Pick<UserStore, "directory">; presence: PresenceReader }) {
+  const { users: store, presence } = deps;
   const routes = new Hono<{ Variables: SessionVariables }>();
 
-  routes.get("/", (c) => {
+  routes.get("/", async (c) => {
     const query = readQuery(c, UsersQuery);
     const q = query.q?.trim().toLowerCase() || null;
-    const [afterName, afterId] = query.cursor ? decodeCursor(query.cursor) : [null, null];
-    // Prepared on first use: better-auth creates "user" in its migrations, after the app is built.
-    page ??= db.prepare(
-      `SELECT id, name, username FROM "user"
-       WHERE (@q IS NULL OR instr(lower(name), @q) > 0 OR instr(lower(coalesce(username, '')), @q) > 0)
-         AND (@afterName IS NULL OR name > @afterName COLLATE NOCASE OR (name = @afterName COLLATE NOCASE AND id > @afterId))
-       ORDER BY name COLLATE NOCASE, id
-       LIMIT @limit`,
-    );
-    const rows = page.all({ q, afterName, afterId, limit: query.limit + 1 });
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const rows = await store.directory({ q, after, limit: query.limit + 1 });
     const more = rows.length > query.limit;
     const shown = rows.slice(0, query.limit);
     const users: UserSummary[] = shown.map((r) => ({
@@ -73,7 +51,7 @@ export function usersRoutes(deps: { db: Db; presence: PresenceReader }) {
       name: r.name,
       username: r.username,
       online: presence.isOnline(r.id),
-      lastSeenAt: presence.lastSeenAt(r.id),
+      lastSeenAt: presence.seenHere(r.id) ?? r.lastSeenAt,
     }));
     const last = shown.at(-1);
     const body: UsersPage = { users, nextCursor: more && last ? encodeCursor(last) : null };

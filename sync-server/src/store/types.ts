@@ -8,12 +8,7 @@
  * message index and the inbox entries of one tick are one transaction. Transactions of one
  * store run one at a time, in the order they were asked for.
  */
-import type {
-  ConversationSummary,
-  Message,
-  MessageRecord,
-  MessagesPage,
-} from "@messenger/shared";
+import type { ConversationSummary, Message, MessageRecord, MessagesPage } from "@messenger/shared";
 
 /** A document as stored: the snapshot (if any) and every later update, oldest first. */
 export interface StoredDoc {

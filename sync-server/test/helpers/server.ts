@@ -15,6 +15,7 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { loadConfig } from "../../src/config.js";
 import { type RelayTunables, startServer } from "../../src/main.js";
+import { testStoreEnv } from "../../src/store/test-env.js";
 
 export const PASSWORD = "a-long-test-password";
 
@@ -236,12 +237,22 @@ export function connectTo(url: string, baseUrl: string) {
 }
 
 let userCount = 0;
+/** The store of each DATA_DIR a test made: a server restarted on the same DATA_DIR finds its data again. */
+const storeEnvs = new Map<string, Record<string, string>>();
 
-/** The real server on port 0 with a temporary DATA_DIR; closed when the test finishes. */
+/**
+ * The real server on port 0 with a temporary DATA_DIR (and, under TEST_STORE=postgres, a
+ * database of its own); closed when the test finishes.
+ */
 export async function startTestServer(
   options: { env?: Record<string, string>; relay?: RelayTunables; dataDir?: string; clock?: () => number } = {},
 ) {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "messenger-sync-"));
+  let storeEnv = storeEnvs.get(dataDir);
+  if (!storeEnv) {
+    storeEnv = await testStoreEnv();
+    storeEnvs.set(dataDir, storeEnv);
+  }
   const config = loadConfig(
     {
       NODE_ENV: "test",
@@ -251,6 +262,7 @@ export async function startTestServer(
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       CLIENT_DIST: "",
       SEED: "false",
+      ...storeEnv,
       ...options.env,
     },
     dataDir,

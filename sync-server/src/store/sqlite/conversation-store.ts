@@ -1,5 +1,6 @@
 /**
- * Conversations, their members and the message index, in SQLite.
+ * Conversations, their members and the message index, in SQLite. Synchronous
+ * (better-sqlite3); sqlite-store.ts puts the async Store face on it.
  *
  * The Yjs segment documents are the source of truth for message content; the
  * `message` table is an index of them, written in the same transaction as the
@@ -15,8 +16,9 @@ import {
   PREVIEW_LENGTH,
   SEGMENT_MESSAGES,
 } from "@messenger/shared";
-import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
+import type { Clock } from "../../clock.js";
+import type { IndexedMessage, IndexResult } from "../types.js";
+import type { Db } from "./database.js";
 
 interface ConversationRow {
   id: string;
@@ -39,20 +41,13 @@ interface MessageRow {
   deleted_at: number | null;
 }
 
-export interface IndexResult {
-  /** The conversation after indexing. */
-  summary: ConversationSummary;
-  /** True when the head segment moved on: clients should open the new head document. */
-  headMoved: boolean;
-}
-
-export type ConversationRepo = ReturnType<typeof createConversationRepo>;
+export type SqliteConversations = ReturnType<typeof createSqliteConversations>;
 
 export function newId(): string {
   return randomBytes(12).toString("base64url");
 }
 
-export function createConversationRepo(db: Db, clock: Clock) {
+export function createSqliteConversations(db: Db, clock: Clock) {
   const selectConversation = `
     SELECT c.id, c.head_segment, c.head_count, c.last_message_id, c.last_activity_at, c.created_at,
            (SELECT group_concat(user_id, ',') FROM conversation_member m WHERE m.conversation_id = c.id) AS members
@@ -229,10 +224,14 @@ export function createConversationRepo(db: Db, clock: Clock) {
       return { summary: toSummary(byId.get(conversationId) as ConversationRow), headMoved: head !== row.head_segment };
     },
 
-    /** The segment a message id already lives in, to refuse the same id in another segment. */
-    segmentOf(conversationId: string, messageId: string): { segment: number; authorId: string } | null {
-      const row = messageById.get(conversationId, messageId);
-      return row ? { segment: row.segment, authorId: row.author_id } : null;
+    /** Where each of `ids` already lives, to refuse the same id in another segment. */
+    segmentsOf(conversationId: string, ids: string[]): Map<string, IndexedMessage> {
+      const found = new Map<string, IndexedMessage>();
+      for (const id of ids) {
+        const row = messageById.get(conversationId, id);
+        if (row) found.set(id, { segment: row.segment, authorId: row.author_id });
+      }
+      return found;
     },
   };
 }

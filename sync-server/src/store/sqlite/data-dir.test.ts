@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { StartupError } from "../startup-error.js";
+import { StartupError } from "../../startup-error.js";
 import { lockDataDir, prepareDataDir } from "./data-dir.js";
 
 function dataDir() {

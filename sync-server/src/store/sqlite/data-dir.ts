@@ -7,8 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Config } from "../config.js";
-import { describeFsError, startupError } from "../startup-error.js";
+import type { Config } from "../../config.js";
+import { describeFsError, startupError } from "../../startup-error.js";
 import { type Db, openDatabase } from "./database.js";
 
 /** The directory holding the database file, and the variable an operator would change. */
@@ -92,10 +92,10 @@ export function lockDataDir(config: Pick<Config, "dataDir" | "databasePath">): D
 }
 
 /**
- * The SQLite store's start: the data directory checked and locked, then the database opened
+ * The SQLite file's start: the data directory checked and locked, then the database opened
  * and migrated (openDatabase). `close()` closes the database and releases the lock.
  */
-export function openSqliteStore(config: Pick<Config, "dataDir" | "databasePath">): { db: Db; close(): void } {
+export function openSqliteFile(config: Pick<Config, "dataDir" | "databasePath">): { db: Db; close(): void } {
   prepareDataDir(config);
   const lock = lockDataDir(config);
   let db: Db;

@@ -1,38 +1,29 @@
 /**
  * Durable Yjs documents in SQLite: an append-only update log per document
- * (`doc_update`), folded into one snapshot (`doc_snapshot`) by compaction, plus
- * the owner of every Yjs client id used in a document (`doc_client`).
- *
- * Every method is synchronous (better-sqlite3) so the relay can run a whole tick's
- * batch, the message index and the client-id claims in ONE transaction:
- * `store.transaction(() => { store.append(…); store.claimClient(…); repo.indexMessages(…) })`.
+ * (`doc_update`, numbered per document), folded into one snapshot (`doc_snapshot`)
+ * by compaction, plus the owner of every Yjs client id used in a document (`doc_client`).
+ * Synchronous (better-sqlite3); sqlite-store.ts puts the async Store face on it.
  */
-import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
+import type { Clock } from "../../clock.js";
+import type { StoredDoc } from "../types.js";
+import type { Db } from "./database.js";
 
-export interface StoredDoc {
-  /** The snapshot (if any) followed by every later update, oldest first. */
-  updates: Uint8Array[];
-  /** Id of the newest row folded in (snapshot or update); 0 for a new document. */
-  lastUpdateId: number;
-  /** Updates in the log after the snapshot: what compaction would fold. */
-  logLength: number;
-}
+export type SqliteDocs = ReturnType<typeof createSqliteDocs>;
 
-export type DocStore = ReturnType<typeof createDocStore>;
-
-export function createDocStore(db: Db, clock: Clock) {
-  const snapshotOf = db.prepare<[string], { data: Buffer; through_update_id: number }>(
-    `SELECT data, through_update_id FROM doc_snapshot WHERE doc = ?`,
+export function createSqliteDocs(db: Db, clock: Clock) {
+  const snapshotOf = db.prepare<[string], { data: Buffer; through_seq: number }>(
+    `SELECT data, through_seq FROM doc_snapshot WHERE doc = ?`,
   );
-  const updatesAfter = db.prepare<[string, number], { id: number; data: Buffer }>(
-    `SELECT id, data FROM doc_update WHERE doc = ? AND id > ? ORDER BY id`,
+  const updatesAfter = db.prepare<[string, number], { seq: number; data: Buffer }>(
+    `SELECT seq, data FROM doc_update WHERE doc = ? AND seq > ? ORDER BY seq`,
   );
-  const insertUpdate = db.prepare<[string, Uint8Array]>(`INSERT INTO doc_update (doc, data) VALUES (?, ?)`);
-  const deleteThrough = db.prepare<[string, number]>(`DELETE FROM doc_update WHERE doc = ? AND id <= ?`);
+  const insertUpdate = db.prepare<[string, number, Uint8Array]>(
+    `INSERT INTO doc_update (doc, seq, data) VALUES (?, ?, ?)`,
+  );
+  const deleteThrough = db.prepare<[string, number]>(`DELETE FROM doc_update WHERE doc = ? AND seq <= ?`);
   const upsertSnapshot = db.prepare<[string, Uint8Array, number, number]>(
-    `INSERT INTO doc_snapshot (doc, data, through_update_id, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (doc) DO UPDATE SET data = excluded.data, through_update_id = excluded.through_update_id,
+    `INSERT INTO doc_snapshot (doc, data, through_seq, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (doc) DO UPDATE SET data = excluded.data, through_seq = excluded.through_seq,
        updated_at = excluded.updated_at`,
   );
   const clientsOf = db.prepare<[string], { client_id: number; user_id: string }>(
@@ -42,50 +33,27 @@ export function createDocStore(db: Db, clock: Clock) {
   const insertClient = db.prepare<[string, number, string]>(
     `INSERT INTO doc_client (doc, client_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
   );
-  const exists = db.prepare<[string, string], { one: number }>(
-    `SELECT 1 AS one FROM doc_snapshot WHERE doc = ? UNION ALL SELECT 1 FROM doc_update WHERE doc = ? LIMIT 1`,
-  );
 
   return {
-    /** Runs `fn` in one immediate transaction (nested calls join the outer one). */
-    transaction<T>(fn: () => T): T {
-      return db.inTransaction ? fn() : db.transaction(fn).immediate();
-    },
-
-    /** True when anything was ever stored for `doc`. */
-    has(doc: string): boolean {
-      return exists.get(doc, doc) !== undefined;
-    },
-
     load(doc: string): StoredDoc {
       const snapshot = snapshotOf.get(doc);
-      const after = snapshot?.through_update_id ?? 0;
+      const after = snapshot?.through_seq ?? 0;
       const rows = updatesAfter.all(doc, after);
       const updates: Uint8Array[] = snapshot ? [new Uint8Array(snapshot.data)] : [];
       for (const r of rows) updates.push(new Uint8Array(r.data));
-      const last = rows.length > 0 ? (rows[rows.length - 1] as { id: number }).id : after;
-      return { updates, lastUpdateId: last, logLength: rows.length };
+      const last = rows.length > 0 ? (rows[rows.length - 1] as { seq: number }).seq : after;
+      const clients = new Map(clientsOf.all(doc).map((r) => [r.client_id, r.user_id]));
+      return { updates, lastSeq: last, logLength: rows.length, clients };
     },
 
-    /** Appends one update to the log; returns its row id. */
-    append(doc: string, update: Uint8Array): number {
-      return Number(insertUpdate.run(doc, update).lastInsertRowid);
+    append(doc: string, seq: number, update: Uint8Array): void {
+      insertUpdate.run(doc, seq, update);
     },
 
-    /**
-     * Replaces everything through `throughUpdateId` with `snapshot` (the full state
-     * as one update). Safe to call with the id of the newest appended row only.
-     */
-    compact(doc: string, snapshot: Uint8Array, throughUpdateId: number): void {
-      this.transaction(() => {
-        upsertSnapshot.run(doc, snapshot, throughUpdateId, clock());
-        deleteThrough.run(doc, throughUpdateId);
-      });
-    },
-
-    /** Owners of the Yjs client ids used in `doc`. */
-    clients(doc: string): Map<number, string> {
-      return new Map(clientsOf.all(doc).map((r) => [r.client_id, r.user_id]));
+    /** Call inside a transaction. */
+    compact(doc: string, snapshot: Uint8Array, throughSeq: number): void {
+      upsertSnapshot.run(doc, snapshot, throughSeq, clock());
+      deleteThrough.run(doc, throughSeq);
     },
 
     claimClient(doc: string, clientId: number, userId: string): void {

@@ -62,4 +62,20 @@ export const MIGRATIONS: string[] = [
     last_seen_at INTEGER NOT NULL
   );
   `,
+  // Per-document sequence numbers instead of one global autoincrement: a document's log is
+  // ordered and compacted by its own numbers (several relay processes will each number only
+  // the documents they hold). Existing rows keep their old id as their number: still
+  // increasing per document, so snapshots' bounds stay valid.
+  `
+  CREATE TABLE doc_log (
+    doc TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (doc, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO doc_log (doc, seq, data) SELECT doc, id, data FROM doc_update;
+  DROP TABLE doc_update;
+  ALTER TABLE doc_log RENAME TO doc_update;
+  ALTER TABLE doc_snapshot RENAME COLUMN through_update_id TO through_seq;
+  `,
 ];

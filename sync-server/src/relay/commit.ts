@@ -1,0 +1,155 @@
+/**
+ * The relay's commit: rooms changed during a tick are committed together in ONE store
+ * transaction — their updates appended with the next sequence numbers of their
+ * documents, new client ids claimed, the message index updated, and the inbox entries
+ * those messages change written into the members' inbox documents — and only then fanned
+ * out. Commits run one after another: what arrives while one is in flight goes into the
+ * next, so no document's updates are stored or sent out of order, however slow a commit.
+ */
+import { type ConversationSummary, messagesMap } from "@messenger/shared";
+import type { Logger } from "../logger.js";
+import type { CommitTx, Store } from "../store/types.js";
+import type { RelayMetrics } from "./metrics.js";
+import type { Batch, Room } from "./room.js";
+
+export interface CommitterDeps {
+  store: Store;
+  logger: Logger;
+  metrics: RelayMetrics;
+  compactAfter: number;
+  /** Writes these summaries into their members' inbox rooms (marking those rooms dirty). */
+  writeInboxes(summaries: Iterable<ConversationSummary>): Promise<void>;
+  fail(room: Room, err: unknown): void;
+  compact(room: Room): Promise<void>;
+  /** A commit takes the batches applied so far. */
+  began(): void;
+  /** That commit ended (committed or failed): message ids it held are in the index or gone. */
+  committed(): void;
+}
+
+export type Committer = ReturnType<typeof createCommitter>;
+
+const byName = (a: Room, b: Room) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export function createCommitter(deps: CommitterDeps) {
+  const { store, logger, metrics } = deps;
+  const dirty = new Set<Room>();
+  let scheduled: NodeJS.Immediate | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  /** Takes the batches of dirty rooms (of one kind, when given) for a commit. */
+  const take = (kind?: Room["target"]["kind"]): Array<[Room, Batch]> => {
+    // In name order: two processes committing the same documents lock their rows in one order.
+    const rooms = [...dirty].filter((r) => kind === undefined || r.target.kind === kind).sort(byName);
+    for (const r of rooms) {
+      dirty.delete(r);
+      r.inCommit++;
+    }
+    return rooms.map((r): [Room, Batch] => [r, r.takeBatch()]);
+  };
+
+  /** Appends, claims and indexes `work` in `tx`; returns the conversations it changed. */
+  const write = async (tx: CommitTx, work: Array<[Room, Batch]>, summaries: Map<string, ConversationSummary>) => {
+    for (const [r, b] of work) {
+      for (const { update } of b.updates) {
+        r.lastSeq++;
+        r.logLength++;
+        await tx.append(r.name, r.lastSeq, update);
+      }
+      for (const [clientId, userId] of b.claims) await tx.claimClient(r.name, clientId, userId);
+      if (r.target.kind === "conversation" && b.keys.size > 0) {
+        const map = messagesMap(r.doc);
+        const records = [...b.keys].flatMap((k) => map.get(k) ?? []);
+        const indexed =
+          records.length > 0 ? await tx.indexMessages(r.target.conversationId, r.target.segment, records) : null;
+        if (indexed) summaries.set(indexed.summary.id, indexed.summary);
+      }
+    }
+  };
+
+  const hasWrites = (work: Array<[Room, Batch]>) =>
+    work.some(([, b]) => b.updates.length > 0 || b.claims.length > 0 || b.keys.size > 0);
+
+  async function commitOnce(): Promise<void> {
+    deps.began();
+    const work = take();
+    const started = performance.now();
+    let error: unknown = null;
+    if (hasWrites(work)) {
+      try {
+        await store.transaction(async (tx) => {
+          const summaries = new Map<string, ConversationSummary>();
+          await write(tx, work, summaries);
+          if (summaries.size === 0) return;
+          // The inbox entries these messages change go into the same transaction: one commit
+          // (one fsync) per tick instead of two, and a failure drops both together.
+          await deps.writeInboxes(summaries.values());
+          // Only inbox rooms: a conversation written meanwhile goes into the next commit,
+          // with its own inbox entries.
+          const inboxWork = take("inbox");
+          work.push(...inboxWork); // before writing them: on failure these rooms are dropped too
+          await write(tx, inboxWork, summaries);
+        });
+      } catch (err) {
+        error = err ?? new Error("commit failed");
+        logger.error("commit failed", { err: String(err), docs: work.map(([r]) => r.name) });
+      }
+      metrics.commit(performance.now() - started, error === null);
+    }
+    deps.committed();
+    for (const [r, b] of work) {
+      r.inCommit--;
+      if (error) {
+        if (!r.failed) deps.fail(r, error);
+      } else {
+        r.committedSeq = r.lastSeq;
+        r.publish(b);
+      }
+      for (const after of b.after) {
+        try {
+          after(error);
+        } catch (err) {
+          logger.error("after-commit callback failed", { err: String(err) });
+        }
+      }
+      if (!error && r.logLength >= deps.compactAfter) void deps.compact(r);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      while (dirty.size > 0) await commitOnce();
+    } finally {
+      running = null;
+    }
+  }
+
+  const start = () => {
+    scheduled = null;
+    running ??= drain();
+  };
+
+  return {
+    markDirty(room: Room): void {
+      dirty.add(room);
+      if (!stopped && !running) scheduled ??= setImmediate(start);
+    },
+
+    /** Resolves once everything marked dirty so far is committed (or failed) and fanned out. */
+    async settle(): Promise<void> {
+      while (dirty.size > 0 || scheduled || running) {
+        if (scheduled) {
+          clearImmediate(scheduled);
+          start();
+        }
+        await (running ?? Promise.resolve());
+      }
+    },
+
+    /** No more commits are scheduled on their own; `settle` still commits what is dirty. */
+    stop(): void {
+      stopped = true;
+    },
+  };
+}
