@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_FAILURES } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/password.js";
+import { rawSql } from "../store/raw-sql.js";
 import { createTestApp, freshIp, PASSWORD, type TestApp } from "./test-app.js";
 
 async function sessionOf(t: TestApp, auth: { cookie?: string; token?: string }) {
@@ -13,6 +14,17 @@ function endedFeed(t: TestApp) {
   const ended: string[] = [];
   t.auth.liveness.onEnded((ids) => ended.push(...ids));
   return ended;
+}
+
+/** The stored password hash of a user (better-auth's "account" row). */
+async function passwordOf(t: TestApp, userId: string): Promise<string | undefined> {
+  const rows = await rawSql<{ password: string }>(t.store, `SELECT password FROM account WHERE "userId" = ?`, [userId]);
+  return rows[0]?.password;
+}
+
+async function sessionCount(t: TestApp): Promise<number> {
+  const rows = await rawSql<{ n: number }>(t.store, `SELECT CAST(count(*) AS INTEGER) AS n FROM "session"`);
+  return rows[0]?.n ?? -1;
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -58,8 +70,8 @@ describe("accounts and sessions", () => {
       expect(res.headers.getSetCookie().filter((c) => c.includes("session_token="))).toEqual([]);
     }
     // Nothing was created or changed for the existing account, and no session exists.
-    expect(t.db.prepare(`SELECT name, username FROM "user"`).all()).toEqual([{ name: "Alice", username: "alice" }]);
-    expect(t.db.prepare(`SELECT count(*) AS n FROM "session"`).get()).toEqual({ n: 0 });
+    expect(await rawSql(t.store, `SELECT name, username FROM "user"`)).toEqual([{ name: "Alice", username: "alice" }]);
+    expect(await sessionCount(t)).toBe(0);
     // Only the owner's password signs in.
     expect(
       (await t.signIn({ email: "alice@example.com" }, { body: { password: "mallory-long-password" } })).status,
@@ -89,22 +101,17 @@ describe("accounts and sessions", () => {
   it("stores passwords as scrypt hashes with their parameters", async () => {
     const t = await createTestApp();
     const alice = await t.signUp("Alice");
-    const row = t.db.prepare(`SELECT password FROM account WHERE userId = ?`).get(alice.user.id) as {
-      password: string;
-    };
-    expect(row.password).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$/);
+    expect(await passwordOf(t, alice.user.id)).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$/);
   });
 
   it("re-hashes a password stored with weaker parameters when its owner signs in", async () => {
     const t = await createTestApp();
     const alice = await t.signUp("Alice");
     const weak = await hashPassword(PASSWORD, { ln: 10, r: 8, p: 1 });
-    t.db.prepare(`UPDATE account SET password = ? WHERE userId = ?`).run(weak, alice.user.id);
+    await rawSql(t.store, `UPDATE account SET password = ? WHERE "userId" = ?`, [weak, alice.user.id]);
+    expect(await passwordOf(t, alice.user.id)).toBe(weak);
     expect((await t.signIn({ username: "alice" })).status).toBe(200);
-    const row = t.db.prepare(`SELECT password FROM account WHERE userId = ?`).get(alice.user.id) as {
-      password: string;
-    };
-    expect(row.password).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$/);
+    expect(await passwordOf(t, alice.user.id)).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$/);
     expect((await t.signIn({ username: "alice" })).status).toBe(200);
   });
 
@@ -136,7 +143,7 @@ describe("accounts and sessions", () => {
     expect(ended).toEqual([session?.session.id]);
     expect(await sessionOf(t, { cookie: alice.cookie })).toBeNull();
     expect((await t.call("GET", "/api/conversations", { token: alice.token })).status).toBe(401);
-    expect(t.auth.liveness.alive([session?.session.id as string]).size).toBe(0);
+    expect((await t.auth.liveness.alive([session?.session.id as string])).size).toBe(0);
   });
 
   it("lists my sessions and revokes one of them", async () => {
@@ -227,14 +234,14 @@ describe("accounts and sessions", () => {
     const DAY = 24 * 60 * 60 * 1000;
     t.advance(9 * DAY);
     expect((await t.call("GET", "/api/conversations", { cookie: alice.cookie })).status).toBe(200);
-    expect(t.auth.liveness.alive([session.id])).toEqual(new Set([session.id]));
+    expect(await t.auth.liveness.alive([session.id])).toEqual(new Set([session.id]));
     t.advance(1 * DAY);
     const res = await t.call("GET", "/api/conversations", { cookie: alice.cookie });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAUTHENTICATED");
     await tick();
     expect(ended).toEqual([session.id]);
-    expect(t.db.prepare(`SELECT count(*) AS n FROM "session"`).get()).toEqual({ n: 0 });
+    expect(await sessionCount(t)).toBe(0);
   });
 
   it("enforces the absolute lifetime on better-auth's routes and on the socket", async () => {
@@ -255,9 +262,9 @@ describe("accounts and sessions", () => {
       [alice, bob].map(async (u) => ((await sessionOf(t, u)) as { session: { id: string } }).session.id),
     );
     const ended = endedFeed(t);
-    expect(t.auth.liveness.alive([...ids, "no-such-session"])).toEqual(new Set(ids));
+    expect(await t.auth.liveness.alive([...ids, "no-such-session"])).toEqual(new Set(ids));
     t.advance(2 * 24 * 60 * 60 * 1000);
-    expect(t.auth.liveness.alive(ids).size).toBe(0);
+    expect((await t.auth.liveness.alive(ids)).size).toBe(0);
     await tick();
     expect(ended.sort()).toEqual([...ids].sort());
   });
