@@ -7,6 +7,8 @@
  *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client, abuse
  *   npm run bench -- --quick            smaller sizes, for trying the harness
  *   npm run bench -- --tmpfs            relay: also run ours with SQLite on tmpfs (fsync vs CPU)
+ *   npm run bench -- --no-postgres      relay: leave out ours on PostgreSQL (run by default when
+ *                                       a database can be created at TEST_PG_ADMIN_URL, default 127.0.0.1:5432)
  *   BENCH_SERVER_MAIN=<path> npm run bench   measure another checkout's sync-server/src/main.ts
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -34,6 +36,7 @@ const only = args
   .split(",");
 const quick = args.includes("--quick");
 const tmpfs = args.includes("--tmpfs");
+const postgres = !args.includes("--no-postgres");
 const parts = PARTS.filter((p) => !only || only.includes(p));
 const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
 if (unknown.length > 0) {
@@ -79,6 +82,7 @@ await run("relay", () =>
     ours: oursSkipReason === null,
     oursSkipReason: oursSkipReason ?? undefined,
     tmpfs,
+    postgres,
     options: quick ? { rounds: 1, pairs: 10, pacedMessages: 20, saturatedMessages: 40 } : {},
   }),
 );

@@ -1,8 +1,15 @@
-/** The three servers the relay scenario runs against, each started fresh in its own process. */
+/** The servers the relay scenario runs against (ours on each store, two peers), each started fresh in its own process. */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { type BenchUser, createConversation, type OurServer, signUpMany, startOurServer } from "../lib/our-server.js";
 import { REPO_ROOT, startNode } from "../lib/processes.js";
+import {
+  backendCpuReader,
+  type CommitSettings,
+  commitSettings,
+  createTestDatabase,
+  postgresDurability,
+} from "./postgres.js";
 import type { RelayTarget, Room } from "./scenario.js";
 
 const READY_TIMEOUT_MS = 20_000;
@@ -51,11 +58,6 @@ export const startHocuspocus = () =>
   );
 
 /**
- * Ours: real users and 1:1 conversations. 1:1 needs two distinct users per document, so
- * `users` users are paired round-robin (u0-u1, u0-u2, ...): sign-up hashes a password and
- * is slow, and one user holding several sockets is normal (several tabs and documents).
- */
-/**
  * The relay's per-user limits (docs/protocol.md § Limits) lifted for load tests: the
  * peers have none, and the bench pairs users round-robin, so one user holds many sockets
  * and writes far faster than a person. What is measured is the relay's cost, not its limits.
@@ -75,12 +77,24 @@ export const LOAD_TEST_LIMITS: Record<string, string> = {
   TRIALS_PER_SECOND: "1000000",
 };
 
-export async function startOurs(opts: { tmpfs?: boolean } = {}): Promise<RelayTarget & { server: OurServer }> {
+/** Row names of ours in the relay table, one per store. */
+export const OURS_SQLITE = "ours on SQLite";
+export const OURS_TMPFS = "ours, SQLite on tmpfs";
+export const OURS_POSTGRES = "ours on PostgreSQL";
+
+/**
+ * Ours on a fresh store: SQLite in a new DATA_DIR (the default), SQLite on tmpfs, or
+ * `postgres`: a new database on the local PostgreSQL (DATABASE_URL), dropped by `stop()`.
+ */
+export async function startOurs(
+  opts: { tmpfs?: boolean; postgres?: boolean } = {},
+): Promise<RelayTarget & { server: OurServer }> {
+  if (opts.postgres) return startOursOnPostgres();
   // tmpfs: the same server with its SQLite file in RAM, so fsync costs ~nothing; the
   // difference to the plain row is the price of durability on this disk.
   const tmpfsDir = opts.tmpfs ? mkdtempSync(path.join(TMPFS, "messenger-bench-")) : undefined;
   const server = await startOurServer({ dataDir: tmpfsDir, env: LOAD_TEST_LIMITS });
-  const target = ourTarget(server, opts.tmpfs ? "ours, SQLite on tmpfs" : "ours (sync-server)");
+  const target = ourTarget(server, opts.tmpfs ? OURS_TMPFS : OURS_SQLITE);
   return {
     ...target,
     durability: opts.tmpfs
@@ -93,7 +107,39 @@ export async function startOurs(opts: { tmpfs?: boolean } = {}): Promise<RelayTa
   };
 }
 
-/** A running server of ours as a relay target; `rooms(n)` signs up users and creates n 1:1 conversations. */
+async function startOursOnPostgres(): Promise<RelayTarget & { server: OurServer }> {
+  const db = await createTestDatabase();
+  let server: OurServer;
+  let settings: CommitSettings;
+  try {
+    settings = await commitSettings(db.url);
+    server = await startOurServer({ env: { ...LOAD_TEST_LIMITS, DATABASE_URL: db.url } });
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  const backendCpuMs = backendCpuReader(db.url);
+  return {
+    ...ourTarget(server, OURS_POSTGRES),
+    durability: postgresDurability(settings),
+    // Ours on SQLite pays for its commits in its own process; here the backends do.
+    serverCpuMs: () => server.child.cpuMs() + backendCpuMs(),
+    async stop() {
+      try {
+        await server.stop();
+      } finally {
+        await db.drop();
+      }
+    },
+  };
+}
+
+/**
+ * A running server of ours as a relay target; `rooms(n)` signs up users and creates n 1:1
+ * conversations. 1:1 needs two distinct users per document, so `users` users are paired
+ * round-robin (u0-u1, u0-u2, ...): sign-up hashes a password and is slow, and one user
+ * holding several sockets is normal (several tabs and documents).
+ */
 export function ourTarget(server: OurServer, name = "ours (sync-server)"): RelayTarget & { server: OurServer } {
   return {
     name,
