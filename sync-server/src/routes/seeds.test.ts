@@ -1,12 +1,13 @@
 import { DEMO_PASSWORD, DEMO_USERS, seed } from "@messenger/seeds";
 import { type ConversationSummary, inboxDocName, inboxMap, type MessagesPage, type UsersPage } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
+import { rawSql } from "../store/raw-sql.js";
 import { createTestApp, type TestApp } from "./test-app.js";
 
 function seedDeps(t: TestApp) {
   return {
     auth: t.auth,
-    db: t.db,
+    users: t.store.users,
     repo: t.repo,
     messageWriter: t.relay,
     publishConversation: t.relay.publishConversation,
@@ -28,15 +29,17 @@ describe("demo seed", () => {
     await new Promise((resolve) => setTimeout(resolve, 20)); // any inbox tick still queued
     await t.relay.settled();
     for (const { username } of DEMO_USERS) {
-      const userId = (t.db.prepare(`SELECT id FROM "user" WHERE username = ?`).get(username) as { id: string }).id;
+      const [row] = await rawSql<{ id: string }>(t.store, `SELECT id FROM "user" WHERE username = ?`, [username]);
+      const userId = row?.id as string;
+      expect(userId, username).toBeTruthy();
       const socket = { send() {}, close() {} };
-      const conn = t.relay.open(
+      const conn = await t.relay.open(
         socket,
         { id: userId, name: username, sessionId: `s-${username}` },
         inboxDocName(userId),
       );
       const inbox = Object.fromEntries(inboxMap(conn.room.doc).entries());
-      const listed = Object.fromEntries(t.repo.listForUser(userId).map((c) => [c.id, c]));
+      const listed = Object.fromEntries((await t.repo.listForUser(userId)).map((c) => [c.id, c]));
       expect(inbox, username).toEqual(listed);
       conn.close(1000);
     }
@@ -48,7 +51,7 @@ describe("demo seed", () => {
     expect(first.usersCreated).toBe(DEMO_USERS.length);
     expect(first.messagesWritten).toBeGreaterThan(3000);
     expect(await seed(seedDeps(t))).toEqual({ usersCreated: 0, conversationsCreated: 0, messagesWritten: 0 });
-    expect(t.db.prepare(`SELECT count(*) AS n FROM "session"`).get()).toEqual({ n: 0 });
+    expect(await rawSql(t.store, `SELECT CAST(count(*) AS INTEGER) AS n FROM "session"`)).toEqual([{ n: 0 }]);
 
     const cookie = await signInAs(t, "alice");
     const users = (await (await t.call("GET", "/api/users?limit=50", { cookie })).json()) as UsersPage;
