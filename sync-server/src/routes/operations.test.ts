@@ -1,19 +1,20 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { loadConfig } from "../config.js";
-import { sqliteReadiness } from "../db/readiness.js";
 import type { Logger } from "../logger.js";
 import { createServices } from "../main.js";
+import { openTestStore } from "../store/open-test-store.js";
+import { testStoreEnv } from "../store/test-env.js";
 
 type Line = { level: string; msg: string } & Record<string, unknown>;
 
-/** The real services on a temporary SQLite file, with the log lines they write collected. */
+/** The real services on a database of TEST_STORE, with the log lines they write collected. */
 async function services(env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "messenger-ops-"));
-  const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dir, CLIENT_DIST: "", ...env }, dir);
+  const storeEnv = await testStoreEnv();
+  const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dir, CLIENT_DIST: "", ...storeEnv, ...env }, dir);
   const lines: Line[] = [];
   const at =
     (level: string) =>
@@ -50,10 +51,10 @@ describe("operations endpoints", () => {
     expect((await s.get("/api/health")).status).toBe(200);
   });
 
-  it("counts a SQLite store without its migrations as not ready", async () => {
-    const db = new Database(":memory:");
-    onTestFinished(() => void db.close());
-    await expect(sqliteReadiness(db)()).rejects.toThrow(/migrations applied: 0 of/);
+  it("counts a store without better-auth's migrations as not ready", async () => {
+    const { store } = await openTestStore();
+    // SQLite names the missing table, PostgreSQL says better-auth's tables are missing.
+    await expect(store.ready()).rejects.toThrow(/user/);
   });
 
   it("serves Prometheus metrics: HTTP requests by route and status, rooms, sockets and commits", async () => {
@@ -66,7 +67,7 @@ describe("operations endpoints", () => {
     const bob = await s.auth.api.signUpEmail({
       body: { name: "Bob", email: "b@example.com", password: "a-long-password" },
     });
-    const { conversation } = s.repo.getOrCreateDirect(alice.user.id, bob.user.id);
+    const { conversation } = await s.repo.getOrCreateDirect(alice.user.id, bob.user.id);
     await s.relay.postMessage(conversation.id, alice.user.id, { id: "metrics-test-1", text: "hello" });
 
     const res = await s.get("/metrics");
