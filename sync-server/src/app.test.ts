@@ -4,6 +4,7 @@ import path from "node:path";
 import { ERROR_MESSAGES } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "./routes/test-app.js";
+import { rawSql } from "./store/raw-sql.js";
 
 /** Every route that needs a session, with a body where it takes one. */
 const PROTECTED: Array<[method: string, path: string, body?: unknown]> = [
@@ -44,11 +45,12 @@ describe("the app", () => {
   it("answers an unexpected failure with 500 INTERNAL and no internals", async () => {
     const t = await createTestApp();
     const alice = await t.signUp("Alice");
-    t.db.exec(`ALTER TABLE conversation RENAME TO conversation_gone`);
+    await rawSql(t.store, `ALTER TABLE conversation RENAME TO conversation_gone`);
     const res = await t.call("GET", "/api/conversations", { cookie: alice.cookie });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: { code: "INTERNAL", message: ERROR_MESSAGES.INTERNAL } });
-    t.db.exec(`ALTER TABLE conversation_gone RENAME TO conversation`);
+    await rawSql(t.store, `ALTER TABLE conversation_gone RENAME TO conversation`);
+    expect((await t.call("GET", "/api/conversations", { cookie: alice.cookie })).status).toBe(200);
   });
 
   it("refuses a body over the limit on every route, before reading it", async () => {
