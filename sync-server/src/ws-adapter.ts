@@ -23,14 +23,19 @@ import type { Logger } from "./logger.js";
 import type { Authorize } from "./relay/access.js";
 import type { Connection, SocketLike } from "./relay/connection.js";
 import { NO_RELAY_METRICS, type RelayMetrics } from "./relay/metrics.js";
-import type { SocketUser } from "./relay/types.js";
+import type { Access, SocketUser } from "./relay/types.js";
 
 /** What the adapter needs from the relay core. */
 export interface RelayCore {
   authorize: Authorize;
   /** Why the user may not open one more socket (an error code answered at the upgrade), or null. */
   admission(user: SocketUser): ErrorCode | null;
-  open(socket: SocketLike, user: SocketUser, docName: string, opts?: { presence?: boolean }): Promise<Connection>;
+  open(
+    socket: SocketLike,
+    user: SocketUser,
+    docName: string,
+    opts?: { presence?: boolean; access?: Exclude<Access, null> },
+  ): Promise<Connection>;
 }
 
 export interface RelayAdapterDeps {
@@ -92,16 +97,24 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
     if (origin !== undefined && !deps.isTrustedOrigin(origin)) return refuse(socket, "UNTRUSTED_ORIGIN");
     const user = await deps.authenticate(toHeaders(req.headers));
     if (user === null) return refuse(socket, "UNAUTHENTICATED");
-    if ((await relay.authorize(docName, user)) === null) return refuse(socket, "FORBIDDEN");
+    const access = await relay.authorize(docName, user);
+    if (access === null) return refuse(socket, "FORBIDDEN");
     const refused = relay.admission(user);
     if (refused !== null) return refuse(socket, refused);
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) =>
-      serve(ws, user, docName, url.searchParams.get("presence") === "1", id),
+      serve(ws, user, docName, access, url.searchParams.get("presence") === "1", id),
     );
   }
 
-  function serve(ws: WebSocket, user: SocketUser, docName: string, presence: boolean, id: string): void {
+  function serve(
+    ws: WebSocket,
+    user: SocketUser,
+    docName: string,
+    access: Exclude<Access, null>,
+    presence: boolean,
+    id: string,
+  ): void {
     const close = ws.close.bind(ws);
     let counted = false;
     ws.close = (code?: number, reason?: string | Buffer) => {
@@ -156,7 +169,7 @@ export function attachRelay(server: http.Server, deps: RelayAdapterDeps): { clos
         },
         user,
         docName,
-        { presence },
+        { presence, access },
       )
       .then(
         (opened) => {

@@ -161,6 +161,8 @@ describe("limits per user and per socket", () => {
       );
     }
     expect(await waitFor(() => s.closeCode, "closed")).toBe(CLOSE_CODES.TRY_AGAIN_LATER);
+    // The first value was applied before the socket closed; its commit may still be in flight.
+    await t.relay.settled();
     expect((await t.repo.findMessage(c.id, id))?.authorId).toBe(alice.id);
   });
 
@@ -188,8 +190,11 @@ describe("limits per user and per socket", () => {
         createdAt: Date.now() - 10_000 + i,
       })),
     );
+    const base = t.relay.stats().connections;
     const s = t.rawSocket(alice, name);
     expect(await s.opened).toBe(true);
+    // The relay serves the socket once its document is loaded, a moment after the upgrade.
+    await waitFor(() => t.relay.stats().connections > base, "the server serves the socket");
     (s.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const before = t.relay.stats().connections;
     // Step 1 again and again, as the attack did: each reply is megabytes the kernel's

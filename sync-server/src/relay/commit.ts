@@ -139,11 +139,11 @@ export function createCommitter(deps: CommitterDeps) {
     /** Resolves once everything marked dirty so far is committed (or failed) and fanned out. */
     async settle(): Promise<void> {
       while (dirty.size > 0 || scheduled || running) {
-        if (scheduled) {
-          clearImmediate(scheduled);
-          start();
-        }
-        await (running ?? Promise.resolve());
+        if (scheduled) clearImmediate(scheduled);
+        scheduled = null;
+        // Stopped (shutting down), nothing starts a commit on its own: start it here.
+        if (!running && dirty.size > 0) start();
+        await running;
       }
     },
 

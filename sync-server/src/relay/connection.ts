@@ -10,6 +10,7 @@ import {
   MESSAGE_QUERY_AWARENESS,
   MESSAGE_SYNC,
   type MessageRecord,
+  messagesMap,
   SEGMENT_MESSAGES,
 } from "@messenger/shared";
 import * as decoding from "lib0/decoding";
@@ -238,12 +239,20 @@ export class Connection {
       return;
     }
     const unknown: string[] = [];
-    const verdict = this.judge(update, (id) => {
-      const hit = this.ctx.indexed(this.conversationId, id);
-      if (hit === undefined) unknown.push(id);
-      return hit ?? null;
-    });
-    if (verdict.ok && !verdict.noop && unknown.length > 0 && room.target.kind === "conversation") {
+    const messages = room.target.kind === "conversation" ? messagesMap(room.doc) : null;
+    const verdict = this.judge(
+      update,
+      (id) => {
+        const hit = this.ctx.indexed(this.conversationId, id);
+        // A key this document holds lives in this segment: only a new key needs the index.
+        if (hit === undefined && messages?.has(id) === false) unknown.push(id);
+        return hit ?? null;
+      },
+      // Not proven on a copy before the index has answered: it is judged again then.
+      () => unknown.length === 0 && this.ctx.trialBudget.take(this.user.id),
+    );
+    const undecided = verdict.ok ? !verdict.noop : verdict.refusal === "throttled";
+    if (undecided && unknown.length > 0 && room.target.kind === "conversation") {
       // New message ids: the index says whether one already lives in another segment. The
       // update is judged again with the answer (the document may have moved on meanwhile),
       // and this socket's later frames wait their turn.
@@ -256,6 +265,7 @@ export class Connection {
             const again = this.judge(
               update,
               (id) => this.ctx.indexed(this.conversationId, id) ?? stored.get(id) ?? null,
+              () => this.ctx.trialBudget.take(this.user.id),
             );
             this.settle(update, again);
           },
@@ -274,7 +284,11 @@ export class Connection {
     return this.room.target.kind === "conversation" ? this.room.target.conversationId : "";
   }
 
-  private judge(update: Uint8Array, indexed: (id: string) => IndexedMessage | null): Verdict {
+  private judge(
+    update: Uint8Array,
+    indexed: (id: string) => IndexedMessage | null,
+    admitTrial: () => boolean,
+  ): Verdict {
     const target = this.room.target;
     return validateUpdate(update, {
       doc: this.room.doc,
@@ -285,7 +299,7 @@ export class Connection {
       segment: target.kind === "conversation" ? target.segment : 0,
       indexed: (id) => (target.kind === "conversation" ? indexed(id) : null),
       capacity: target.kind === "conversation" ? SEGMENT_MESSAGES : undefined,
-      admitTrial: () => this.ctx.trialBudget.take(this.user.id),
+      admitTrial,
     });
   }
 

@@ -20,8 +20,9 @@ import { DEFAULT_RELAY_LIMITS, type RelayLimits } from "./limits.js";
 import { createMessageWriter } from "./message-writer.js";
 import { NO_RELAY_METRICS, type RelayMetrics } from "./metrics.js";
 import { encodeAwareness, encodePresence, encodeSyncStep1 } from "./protocol.js";
+import type { Room } from "./room.js";
 import { createRooms } from "./rooms.js";
-import type { SessionLiveness, SocketUser } from "./types.js";
+import type { Access, SessionLiveness, SocketUser } from "./types.js";
 
 /** A room stays loaded this long after its last connection leaves. */
 export const ROOM_IDLE_UNLOAD_MS = 10_000;
@@ -73,7 +74,15 @@ export function createRelay(options: RelayOptions) {
     options.writeBudget ?? createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
 
   const bySession = new Map<string, Set<Connection>>();
+  /** Sockets per session whose document is still loading (not yet in bySession). */
+  const opening = new Map<string, number>();
+  /** Sockets per user, served or opening. */
   const socketsByUser = new Map<string, number>();
+  const uncountUser = (userId: string) => {
+    const n = (socketsByUser.get(userId) ?? 1) - 1;
+    if (n > 0) socketsByUser.set(userId, n);
+    else socketsByUser.delete(userId);
+  };
   /**
    * Message ids applied but not yet in the index, per conversation: two sockets writing
    * one id into two segments before either commits must not both pass. A generation is
@@ -132,9 +141,7 @@ export function createRelay(options: RelayOptions) {
     if (sessionConns?.size === 0) bySession.delete(conn.user.sessionId);
     presenceSubscriptions.get(conn)?.();
     presenceSubscriptions.delete(conn);
-    const userSockets = (socketsByUser.get(conn.user.id) ?? 1) - 1;
-    if (userSockets > 0) socketsByUser.set(conn.user.id, userSockets);
-    else socketsByUser.delete(conn.user.id);
+    uncountUser(conn.user.id);
     presence.disconnect(conn.user.id);
     release(r);
   };
@@ -221,9 +228,40 @@ export function createRelay(options: RelayOptions) {
     trialBudget,
   };
 
+  /** Registers a connection on its loaded room and greets it (sync step 1, awareness, presence). */
+  const serve = (
+    socket: SocketLike,
+    user: SocketUser,
+    r: Room,
+    access: Exclude<Access, null>,
+    opts: { presence?: boolean },
+  ): Connection => {
+    const conn = new Connection(socket, user, r, access, ctx);
+    r.connections.add(conn);
+    let sessionConns = bySession.get(user.sessionId);
+    if (!sessionConns) {
+      sessionConns = new Set();
+      bySession.set(user.sessionId, sessionConns);
+    }
+    sessionConns.add(conn);
+    presence.connect(user.id);
+    conn.send(encodeSyncStep1(r.doc));
+    const states = r.awareness?.getStates();
+    if (r.awareness && states && states.size > 0)
+      conn.send(encodeAwareness(encodeAwarenessUpdate(r.awareness, [...states.keys()])));
+    if (opts.presence && r.target.kind === "inbox") {
+      presenceSubscriptions.set(
+        conn,
+        presence.subscribe((frame) => conn.send(encodePresence(frame))),
+      );
+    }
+    return conn;
+  };
+
   /** Why `user` may not open another socket now, or null. */
   const admission = (user: SocketUser): "TOO_MANY_SOCKETS" | "RATE_LIMITED" | null => {
-    if ((bySession.get(user.sessionId)?.size ?? 0) >= limits.socketsPerSession) return "TOO_MANY_SOCKETS";
+    const sessionSockets = (bySession.get(user.sessionId)?.size ?? 0) + (opening.get(user.sessionId) ?? 0);
+    if (sessionSockets >= limits.socketsPerSession) return "TOO_MANY_SOCKETS";
     if ((socketsByUser.get(user.id) ?? 0) >= limits.socketsPerUser) return "TOO_MANY_SOCKETS";
     return null;
   };
@@ -248,35 +286,29 @@ export function createRelay(options: RelayOptions) {
       socket: SocketLike,
       user: SocketUser,
       docName: string,
-      opts: { presence?: boolean } = {},
+      opts: { presence?: boolean; access?: Exclude<Access, null> } = {},
     ): Promise<Connection> {
-      const access = await authorize(docName, user);
-      if (closing || access === null) throw new Error(`refused: ${docName}`);
+      if (closing) throw new Error("refused: shutting down");
       const refused = admission(user);
       if (refused !== null) throw new Error(`refused: ${refused}`);
-      const r = await room(docName);
-      if (closing) throw new Error("refused: shutting down");
-      const conn = new Connection(socket, user, r, access, ctx);
-      r.connections.add(conn);
-      let sessionConns = bySession.get(user.sessionId);
-      if (!sessionConns) {
-        sessionConns = new Set();
-        bySession.set(user.sessionId, sessionConns);
-      }
-      sessionConns.add(conn);
+      // Counted from now, not once the document has loaded: sockets opening together cannot
+      // all pass the caps.
+      opening.set(user.sessionId, (opening.get(user.sessionId) ?? 0) + 1);
       socketsByUser.set(user.id, (socketsByUser.get(user.id) ?? 0) + 1);
-      presence.connect(user.id);
-      conn.send(encodeSyncStep1(r.doc));
-      const states = r.awareness?.getStates();
-      if (r.awareness && states && states.size > 0)
-        conn.send(encodeAwareness(encodeAwarenessUpdate(r.awareness, [...states.keys()])));
-      if (opts.presence && r.target.kind === "inbox") {
-        presenceSubscriptions.set(
-          conn,
-          presence.subscribe((frame) => conn.send(encodePresence(frame))),
-        );
+      let served = false;
+      try {
+        const access = opts.access ?? (await authorize(docName, user));
+        if (access === null) throw new Error(`refused: ${docName}`);
+        const r = await room(docName);
+        if (closing) throw new Error("refused: shutting down");
+        served = true;
+        return serve(socket, user, r, access, opts);
+      } finally {
+        const n = (opening.get(user.sessionId) ?? 1) - 1;
+        if (n > 0) opening.set(user.sessionId, n);
+        else opening.delete(user.sessionId);
+        if (!served) uncountUser(user.id);
       }
-      return conn;
     },
 
     /** Announces a new or changed conversation in its members' inboxes (REST create route). */
@@ -300,10 +332,15 @@ export function createRelay(options: RelayOptions) {
       detachers.push(adapter.close);
     },
 
-    /** Resolves once everything applied so far is committed and fanned out. */
+    /** Resolves once everything received so far is judged, committed and fanned out. */
     async settled(): Promise<void> {
-      await inbox.settle();
-      await committer.settle();
+      for (;;) {
+        await inbox.settle();
+        await committer.settle();
+        if (lookupsOut === 0) return;
+        // An update waits for the message index; once judged, it may need a commit too.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
     },
 
     stats(): { rooms: string[]; connections: number } {
