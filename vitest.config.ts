@@ -20,6 +20,8 @@ const STORELESS = [
   "sync-server/test/deployment-files-are-valid.test.ts",
   "sync-server/test/one-process-per-data-directory.test.ts",
   "sync-server/test/start-up-explains-itself.test.ts",
+  // Makes its own PostgreSQL database whatever TEST_STORE says.
+  "sync-server/test/several-processes-start-on-one-postgres-database.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.

@@ -43,9 +43,9 @@ function recordingSocket() {
 }
 
 /**
- * Waits until a socket's write of `messageId` is applied to its room. A write with a new
- * message id waits for the message index first, and `relay.settled()` only covers what is
- * applied: it resolves at once while such a write is still waiting.
+ * Waits until a socket's write of `messageId` is applied to its room (a write with a new
+ * message id waits for the message index first), without waiting for its commit as
+ * `relay.settled()` would.
  */
 const applied = (conn: Connection, messageId: string) =>
   vi.waitFor(() => expect(messagesMap(conn.room.doc).has(messageId)).toBe(true));
