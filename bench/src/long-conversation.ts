@@ -4,7 +4,8 @@
  * segment and the one before, each at most SEGMENT_MESSAGES messages) and pages older
  * history over HTTP.
  *
- * One server, three conversations: short (10 messages, written over HTTP), mid (two
+ * One server, three conversations: short (10 messages by default, written over HTTP; the
+ * scale bench asks for 100, the rest by the bulk writer), mid (two
  * full segments) and long (100k). For each: time until fresh WebsocketProviders for the
  * listed documents are synced, the bytes they received, and the first HTTP history page.
  * "cold" is the first open after a restart (rooms load from SQLite), "warm" later opens.
@@ -20,6 +21,7 @@ import {
   getJson,
   type OurServer,
   postMessage,
+  type SeedTarget,
   seedMessages,
   signUpMany,
   startOurServer,
@@ -42,6 +44,8 @@ export const LONG_DEFAULTS: LongOptions = {
 
 /** Within one user's REST write burst (WRITE_BURST = 30, less the writes made before). */
 const HTTP_PROBE_MESSAGES = 15;
+/** The short conversation's messages posted over HTTP (with the probe, within that burst); more go through the bulk writer. */
+const SHORT_OVER_HTTP = 10;
 const HTTP_PROBE_CONCURRENCY = 4;
 
 interface OpenResult {
@@ -128,14 +132,21 @@ export async function longConversationBench(options: Partial<LongOptions> = {}) 
       mid: { id: (await createConversation(server, a, d)).id, messages: 2 * SEGMENT_MESSAGES },
       long: { id: (await createConversation(server, a, b)).id, messages: o.longMessages },
     };
-    await postMany(server, a, conversations.short.id, o.shortMessages, 1);
+    const shortOverHttp = Math.min(o.shortMessages, SHORT_OVER_HTTP);
+    await postMany(server, a, conversations.short.id, shortOverHttp, 1);
 
     // Probe the HTTP write rate within one user's write burst (REST writes are rate-limited
     // per user, so a bulk load goes through the relay's writer in a child process).
     const probeMs = await postMany(server, a, conversations.long.id, HTTP_PROBE_MESSAGES, HTTP_PROBE_CONCURRENCY);
     const httpPostsPerSecond = (HTTP_PROBE_MESSAGES / probeMs) * 1000;
     await server.stop();
+    const shortRest: SeedTarget = {
+      conversationId: conversations.short.id,
+      count: o.shortMessages - shortOverHttp,
+      authors: [a.id, c.id],
+    };
     const done = await seedMessages(dataDir, [
+      ...(shortRest.count > 0 ? [shortRest] : []),
       { conversationId: conversations.mid.id, count: conversations.mid.messages, authors: [a.id, d.id] },
       {
         conversationId: conversations.long.id,
@@ -219,7 +230,7 @@ function print(o: LongOptions, rows: LongRow[], seededBy: string, httpPostsPerSe
       fmtBytes(r.pageBytes),
     ]),
     [
-      `mid and long seeded by ${seededBy}; HTTP POST probe: ${fmt(httpPostsPerSecond, 0)} msg/s (${HTTP_PROBE_CONCURRENCY} in flight)`,
+      `${o.shortMessages > SHORT_OVER_HTTP ? `short beyond its first ${SHORT_OVER_HTTP} (over HTTP), ` : ""}mid and long seeded by ${seededBy}; HTTP POST probe: ${fmt(httpPostsPerSecond, 0)} msg/s (${HTTP_PROBE_CONCURRENCY} in flight)`,
       `docs = documents the summary lists (head and previous segment, each <= ${SEGMENT_MESSAGES} messages), synced in parallel, one socket each`,
       "cold = first open after a server restart (rooms load from SQLite); bytes in = socket payload received (sync + awareness)",
       `page = GET /messages?limit=${DEFAULT_PAGE_LIMIT} (the first history page)`,

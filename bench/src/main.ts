@@ -3,11 +3,12 @@
  * against peers measured in the same run. Nothing asserts; figures are printed and
  * saved to bench/results/ (gitignored).
  *
- *   npm run bench                       all five
- *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client, abuse
+ *   npm run bench                       all but scale
+ *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client, abuse, scale
+ *   npm run bench -- --only=scale       issue 9's scale bench (~9 minutes; only when named)
  *   npm run bench -- --quick            smaller sizes, for trying the harness
  *   npm run bench -- --tmpfs            relay: also run ours with SQLite on tmpfs (fsync vs CPU)
- *   npm run bench -- --no-postgres      relay: leave out ours on PostgreSQL (run by default when
+ *   npm run bench -- --no-postgres      relay, scale: leave out ours on PostgreSQL (run by default when
  *                                       a database can be created at TEST_PG_ADMIN_URL, default 127.0.0.1:5432)
  *   BENCH_SERVER_MAIN=<path> npm run bench   measure another checkout's sync-server/src/main.ts
  */
@@ -22,9 +23,12 @@ import { OUR_MAIN, ourServerReady } from "./lib/our-server.js";
 import { REPO_ROOT } from "./lib/processes.js";
 import { longConversationBench } from "./long-conversation.js";
 import { relayBench } from "./relay-bench.js";
+import { SCALE_QUICK, scaleBench } from "./scale-bench.js";
 
-const PARTS = ["relay", "shapes", "long", "client", "abuse"] as const;
+const PARTS = ["relay", "shapes", "long", "client", "abuse", "scale"] as const;
 type Part = (typeof PARTS)[number];
+/** Run when no --only names them: scale alone takes about as long as the rest together. */
+const DEFAULT_PARTS: readonly Part[] = PARTS.filter((p) => p !== "scale");
 
 // y-websocket's provider adds a process "exit" listener per instance in Node; 100+ clients is intended.
 process.setMaxListeners(0);
@@ -37,7 +41,7 @@ const only = args
 const quick = args.includes("--quick");
 const tmpfs = args.includes("--tmpfs");
 const postgres = !args.includes("--no-postgres");
-const parts = PARTS.filter((p) => !only || only.includes(p));
+const parts = only ? PARTS.filter((p) => only.includes(p)) : DEFAULT_PARTS;
 const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
 if (unknown.length > 0) {
   console.error(`unknown part(s) ${unknown.join(", ")}; choose from ${PARTS.join(", ")}`);
@@ -56,7 +60,7 @@ console.log(
 if (typeof (globalThis as { gc?: unknown }).gc !== "function")
   console.log("  (run with node --expose-gc for steadier doc-shape timings; `npm run bench` does)");
 
-const needsOurs = parts.some((p) => p === "relay" || p === "long" || p === "client" || p === "abuse");
+const needsOurs = parts.some((p) => p !== "shapes");
 const oursSkipReason = needsOurs ? await ourServerReady() : null;
 if (needsOurs && process.env.BENCH_SERVER_MAIN) console.log(`  our server: ${OUR_MAIN} (BENCH_SERVER_MAIN)`);
 if (oursSkipReason) console.log(`  our server is not measured in this run: ${oursSkipReason}`);
@@ -110,6 +114,14 @@ await run("abuse", () => {
     quick ? { slowReaderSockets: [3, 8], sampleMs: 4000, probeMs: 5000, honestMessagesPerClient: 25 } : {},
   );
 });
+await run("scale", () =>
+  scaleBench({
+    ours: oursSkipReason === null,
+    oursSkipReason: oursSkipReason ?? undefined,
+    postgres,
+    options: quick ? SCALE_QUICK : {},
+  }),
+);
 
 const seconds = (performance.now() - t0) / 1000;
 const dir = path.join(REPO_ROOT, "bench/results");

@@ -43,22 +43,36 @@ export function ourServerExists(): boolean {
 
 /** Starts the server on a free port with a fresh data dir; resolves once GET /api/health answers 200. */
 export async function startOurServer(
-  opts: { seed?: boolean; env?: Record<string, string> /** Reuse (and keep) this data dir. */; dataDir?: string } = {},
+  opts: {
+    seed?: boolean;
+    env?: Record<string, string>;
+    /** Reuse (and keep) this data dir. */
+    dataDir?: string;
+    /** Listen here (a restart on the same address) instead of on a free port. */
+    port?: number;
+    /** Extra node options after the tsx loader (the scale bench's memory probe). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<OurServer> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "messenger-bench-"));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = startNode(OUR_MAIN, {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
-    SEED: opts.seed ? "true" : "false",
-    NODE_ENV: "test",
-    LOG_LEVEL: "warn",
-    BASE_URL: baseUrl,
-    CLIENT_DIST: path.join(REPO_ROOT, "client/dist"),
-    ...opts.env,
-  });
+  const child = startNode(
+    OUR_MAIN,
+    {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      SEED: opts.seed ? "true" : "false",
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      BASE_URL: baseUrl,
+      CLIENT_DIST: path.join(REPO_ROOT, "client/dist"),
+      ...opts.env,
+    },
+    [],
+    opts.nodeArgs,
+  );
   const stop = async () => {
     await child.stop();
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * with the clients' and their RSS can be read from /proc. Every child is killed when
  * the bench process exits, however it exits.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { withTimeout } from "./wait.js";
@@ -35,9 +35,17 @@ const PROFILE_ARGS = process.env.BENCH_PROFILE_DIR
   ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
   : [];
 
-/** Starts `node --import tsx <script>` (the same loader for our server and the peers). */
-export function startNode(script: string, env: Record<string, string>, args: string[] = []): Child {
-  const proc = spawn(process.execPath, [...PROFILE_ARGS, "--import", "tsx", script, ...args], {
+/**
+ * Starts `node --import tsx <script>` (the same loader for our server and the peers);
+ * `nodeArgs` go after the loader, so they may `--import` TypeScript too.
+ */
+export function startNode(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): Child {
+  const proc = spawn(process.execPath, [...PROFILE_ARGS, "--import", "tsx", ...nodeArgs, script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -101,6 +109,18 @@ export function startNode(script: string, env: Record<string, string>, args: str
       }
     },
   };
+}
+
+/** Forks `node --import tsx <script>` with an IPC channel (process.send), killed with the bench like every child. */
+export function forkNode(script: string): ChildProcess {
+  const proc = fork(script, [], {
+    cwd: REPO_ROOT,
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  running.add(proc);
+  proc.on("exit", () => running.delete(proc));
+  return proc;
 }
 
 export function readRss(pid: number): number {
