@@ -239,6 +239,7 @@ export class Connection {
       return;
     }
     const unknown: string[] = [];
+    const version = room.version;
     const messages = room.target.kind === "conversation" ? messagesMap(room.doc) : null;
     const verdict = this.judge(
       update,
@@ -262,6 +263,10 @@ export class Connection {
         .then(
           (stored) => {
             if (this.closed) return;
+            // The first judgement took every unknown id for absent and needed no trial (it would
+            // have been refused as throttled): if the index agrees and the document has not
+            // changed since, it stands.
+            if (stored.size === 0 && room.version === version && verdict.ok) return this.settle(update, verdict);
             const again = this.judge(
               update,
               (id) => this.ctx.indexed(this.conversationId, id) ?? stored.get(id) ?? null,

@@ -53,6 +53,8 @@ export class Room {
   failed = false;
   /** Times the room was handed out: an unload that sees it change while it compacts stays its hand. */
   claims = 0;
+  /** Counts changes to the document: a judgement made at one version holds while it is unchanged. */
+  version = 0;
   private batch: Batch = emptyBatch();
   /** The whole document as one update, kept until it changes (fresh clients all ask for it). */
   private wholeState: Uint8Array | null = null;
@@ -79,6 +81,7 @@ export class Room {
     );
     this.doc.on("update", (update: Uint8Array, origin: unknown) => {
       this.wholeState = null;
+      this.version++;
       if (origin === LOADING) return;
       this.batch.updates.push({ update, origin });
       this.onDirty(this);
