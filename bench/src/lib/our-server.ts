@@ -26,7 +26,8 @@ export interface OurServer {
   readonly baseUrl: string;
   readonly wsUrl: string;
   readonly dataDir: string;
-  stop(): Promise<void>;
+  /** SIGTERM (the server flushes and closes), SIGKILL after `graceMs`; removes a data dir it made. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface BenchUser {
@@ -73,8 +74,8 @@ export async function startOurServer(
     [],
     opts.nodeArgs,
   );
-  const stop = async () => {
-    await child.stop();
+  const stop = async (graceMs?: number) => {
+    await child.stop(graceMs);
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;

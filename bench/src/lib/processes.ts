@@ -27,7 +27,8 @@ export interface Child {
   /** Resolves with the first stdout line that parses as JSON and satisfies `pick`. */
   waitForJson<T>(pick: (value: unknown) => T | undefined, timeoutMs: number): Promise<T>;
   exited(): boolean;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** BENCH_PROFILE_DIR=<dir>: every server process writes a V8 CPU profile there when it exits. */
@@ -98,11 +99,11 @@ export function startNode(
       });
       return withTimeout(found, timeoutMs, `${script} to report readiness`);
     },
-    async stop() {
+    async stop(graceMs = STOP_GRACE_MS) {
       if (exited) return;
       proc.kill("SIGTERM");
       try {
-        await withTimeout(exit, STOP_GRACE_MS, `${script} to stop`);
+        await withTimeout(exit, graceMs, `${script} to stop`);
       } catch {
         proc.kill("SIGKILL");
         await withTimeout(exit, STOP_GRACE_MS, `${script} to die`);

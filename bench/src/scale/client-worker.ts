@@ -9,8 +9,6 @@ import type { Room } from "../relay/scenario.js";
 import { LightClient, type Protocol } from "./light-client.js";
 import type { Command, PhaseReport, Reply, Request, SyncReport } from "./worker-protocol.js";
 
-/** Retry delay after a close the bench did not cause (the server restarting): short, so the figure is the server's. */
-const RECONNECT_MS = 100;
 const PACE_TICK_MS = 5;
 const POLL_MS = 10;
 
@@ -35,7 +33,6 @@ function client(room: string, headers: Record<string, string>, author: string | 
     room,
     headers,
     author,
-    reconnectMs: RECONNECT_MS,
     onSynced: (c) => opening.delete(c),
     onClosed: (_c, outcome) => closes.push(outcome),
     onKeys: (receiver, keys) => {

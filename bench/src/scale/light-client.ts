@@ -32,6 +32,12 @@ const HOCUSPOCUS_AUTH_TOKEN = 0;
 /** An empty Yjs update (no structs, empty delete set): an idle socket's sync step 2. */
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
 const TEXT = "lorem ipsum dolor sit amet, consectetur adipiscing elit";
+/**
+ * Reconnecting after a close the bench did not ask for (a restart, a refusal) as y-websocket's
+ * WebsocketProvider does: 100 ms x 2^(failed attempts since the last open), at most 2,500 ms.
+ */
+export const RECONNECT_BASE_MS = 100;
+export const RECONNECT_MAX_MS = 2500;
 
 export interface LightClientOptions {
   protocol: Protocol;
@@ -41,8 +47,6 @@ export interface LightClientOptions {
   headers: Record<string, string>;
   /** The MessageRecord.author this client writes; null for an idle socket that only syncs. */
   author: string | null;
-  /** ms before reconnecting after a close the bench did not ask for (server restart, refusal). */
-  reconnectMs: number;
   onSynced(client: LightClient): void;
   /** Message ids in a sync update or step 2 the server sent (writers only). */
   onKeys(client: LightClient, keys: string[]): void;
@@ -60,6 +64,8 @@ export class LightClient {
   private stopped = false;
   private readonly doc: Y.Doc | null;
   private lastUpdate: Uint8Array | null = null;
+  /** Attempts that never opened since the last socket that did: the backoff exponent. */
+  private failedOpens = 0;
 
   constructor(readonly o: LightClientOptions) {
     this.doc = o.author === null ? null : new Y.Doc();
@@ -74,7 +80,10 @@ export class LightClient {
     const url = this.o.protocol === "y-websocket" ? `${this.o.url}/${this.o.room}` : this.o.url;
     const ws = new WebSocket(url, { headers: this.o.headers, perMessageDeflate: false });
     this.ws = ws;
+    let opened = false;
     ws.on("open", () => {
+      opened = true;
+      this.failedOpens = 0;
       if (this.o.protocol === "hocuspocus") {
         this.send((e) => {
           encoding.writeVarUint(e, HOCUSPOCUS_AUTH);
@@ -99,7 +108,9 @@ export class LightClient {
       this.ws = null;
       this.synced = false;
       this.o.onClosed(this, failure ?? String(code));
-      if (!this.stopped) setTimeout(() => this.ws === null && !this.stopped && this.open(), this.o.reconnectMs);
+      if (!opened) this.failedOpens++;
+      const delayMs = Math.min(RECONNECT_BASE_MS * 2 ** this.failedOpens, RECONNECT_MAX_MS);
+      if (!this.stopped) setTimeout(() => this.ws === null && !this.stopped && this.open(), delayMs);
     });
   }
 

@@ -5,8 +5,9 @@ import { fmt, median, ratio } from "../lib/stats.js";
 import { printTable } from "../lib/table.js";
 import { OURS_POSTGRES, OURS_SQLITE } from "../relay/targets.js";
 import { CLIENT_PROCESSES } from "./client-pool.js";
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "./light-client.js";
 import { CONNECT_CONCURRENCY, DRAIN_MS, type RoundResult, type ScaleOptions } from "./round.js";
-import type { ScaleTarget } from "./servers.js";
+import { RESTART_GRACE_MS, type ScaleTarget } from "./servers.js";
 
 type Metric = (r: RoundResult) => number;
 
@@ -155,7 +156,8 @@ export function printScale(o: ScaleOptions, targets: ScaleTarget[], results: Rou
     ]),
     [
       "storm: every socket terminated (no close handshake) and reopened at once; resynced = until every writer got its sync step 2 again",
-      "restart: SIGTERM → exit (stop), spawn → ready (start: ours answers /api/health, peers print their port), all resynced = SIGTERM → every writer synced again; writers retry every 100 ms",
+      "restart: SIGTERM → exit (stop), spawn → ready (start: ours answers /api/health, peers print their port), all resynced = SIGTERM → every writer synced again",
+      `writers reconnect as y-websocket's provider does: ${RECONNECT_BASE_MS} ms x 2^(failed attempts), at most ${fmt(RECONNECT_MAX_MS, 0)} ms; stop waits ${fmt(RESTART_GRACE_MS / 1000, 0)} s before SIGKILL`,
       ...targets
         .filter((t) => servers.includes(t.name))
         .map((t) => `${t.name} keeps over a restart: ${t.restartKeeps}`),

@@ -33,8 +33,13 @@ export interface ScaleOptions {
   shortMessages: number;
 }
 
-/** Lets timers, compaction and the last frames of a step settle before the next measurement. */
-const SETTLE_MS = 500;
+/**
+ * Between steps the server must go quiet, so one step's cleanup (closing 9,000 sockets, say)
+ * is not billed to the next: CPU under QUIET_CPU_SHARE of a core over a window, at most QUIET_MAX_MS.
+ */
+const QUIET_WINDOW_MS = 200;
+const QUIET_CPU_SHARE = 0.2;
+const QUIET_MAX_MS = 5000;
 /** How long a phase waits for messages still in flight after its last write. */
 export const DRAIN_MS = 5000;
 /** Upgrades in flight per client process while connecting. */
@@ -80,6 +85,8 @@ export interface IdleLevel {
 export interface RoundResult {
   server: string;
   round: number;
+  /** Wall time of the whole round on this server, start to stop. */
+  seconds: number;
   rssAtStartBytes: number;
   heapAtStartBytes: number;
   idle: IdleLevel[];
@@ -100,9 +107,10 @@ export async function runRound(
   o: ScaleOptions,
   round: number,
 ): Promise<RoundResult> {
+  const t0 = performance.now();
   const server = await target.start();
   try {
-    await sleep(SETTLE_MS);
+    await quiet(server);
     const rssAtStartBytes = server.rss();
     const base = await server.memory();
     await pool.setup(server.protocol, server.url, target.rooms);
@@ -112,7 +120,7 @@ export async function runRound(
     const idle: IdleLevel[] = [];
     for (const sockets of o.idleLevels) {
       const r = await pool.idle(Math.max(0, sockets - writers), CONNECT_CONCURRENCY, SYNC_TIMEOUT_MS);
-      await sleep(SETTLE_MS);
+      await quiet(server);
       const m = await server.memory();
       idle.push({
         sockets,
@@ -124,16 +132,16 @@ export async function runRound(
     }
     const idleLoad = load();
     await pool.closeIdle();
-    await sleep(SETTLE_MS);
+    await quiet(server);
 
     const paced = await phase(server, pool, () => pool.pace(o.pacedPerSecond, o.pacedMs, DRAIN_MS));
-    await sleep(SETTLE_MS);
+    await quiet(server);
     const sparse = await phase(server, pool, () => pool.pace(o.sparsePerSecond, o.sparseMs, DRAIN_MS));
-    await sleep(SETTLE_MS);
+    await quiet(server);
     const saturated = await phase(server, pool, () => pool.saturate(o.saturatedWindow, o.saturatedMs, DRAIN_MS));
-    await sleep(SETTLE_MS);
+    await quiet(server);
     const storm = await synced(server, () => pool.drop(SYNC_TIMEOUT_MS));
-    await sleep(SETTLE_MS);
+    await quiet(server);
     // The clients start waiting before the server stops; they reconnect on their own (client-worker.ts).
     let times = { stopMs: Number.NaN, startMs: Number.NaN };
     const restart = await synced(server, async () => {
@@ -147,6 +155,7 @@ export async function runRound(
     return {
       server: target.name,
       round,
+      seconds: (performance.now() - t0) / 1000,
       rssAtStartBytes,
       heapAtStartBytes: base.heapUsedBytes,
       idle,
@@ -160,6 +169,17 @@ export async function runRound(
     };
   } finally {
     await server.stop();
+  }
+}
+
+async function quiet(server: ScaleServer): Promise<void> {
+  const deadline = performance.now() + QUIET_MAX_MS;
+  let before = server.cpuMs();
+  for (;;) {
+    await sleep(QUIET_WINDOW_MS);
+    const now = server.cpuMs();
+    if (now - before < QUIET_WINDOW_MS * QUIET_CPU_SHARE || performance.now() > deadline) return;
+    before = now;
   }
 }
 

@@ -23,6 +23,8 @@ import type { Protocol } from "./light-client.js";
 const READY_TIMEOUT_MS = 30_000;
 const PROVISION_TIMEOUT_MS = 120_000;
 const PROBE_TIMEOUT_MS = 10_000;
+/** A restart waits this long for the old process to exit (ours flushes and compacts every loaded room) before SIGKILL. */
+export const RESTART_GRACE_MS = 20_000;
 const PROBE_ARGS = ["--expose-gc", "--import", path.join(REPO_ROOT, "bench/src/peers/memory-probe.ts")];
 
 export interface ScaleServer {
@@ -97,7 +99,7 @@ export function peerTarget(name: string, entry: string, protocol: Protocol, conv
         cpuMs: () => child.cpuMs(),
         memory: () => probe(child),
         async restart() {
-          const stop = await timed(() => child.stop());
+          const stop = await timed(() => child.stop(RESTART_GRACE_MS));
           const start = await timed(() => launch(port));
           child = start.value;
           return { stopMs: stop.ms, startMs: start.ms };
@@ -155,7 +157,7 @@ export async function oursTarget(opts: {
           cpuMs: () => server.child.cpuMs() + backendCpuMs(),
           memory: () => probe(server.child),
           async restart() {
-            const stop = await timed(() => server.stop());
+            const stop = await timed(() => server.stop(RESTART_GRACE_MS));
             const start = await timed(() => launch(port));
             server = start.value;
             return { stopMs: stop.ms, startMs: start.ms };
