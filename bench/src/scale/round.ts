@@ -9,13 +9,16 @@
  *   reconnect    every writer's socket dropped at once; then the server restarted with the
  *                writers on, reconnecting by themselves
  */
-import os from "node:os";
-import { percentile } from "../lib/stats.js";
-import { sleep } from "../lib/wait.js";
 import type { ClientPool } from "./client-pool.js";
-import { CLIENT_PROCESSES } from "./client-pool.js";
-import type { ScaleServer, ScaleTarget } from "./servers.js";
-import type { PhaseReport, SyncReport } from "./worker-protocol.js";
+import { load, type PhaseFigures, phase, quiet, type SyncFigures, synced } from "./measure.js";
+import type { ScaleTarget } from "./servers.js";
+
+/** How long a phase waits for messages still in flight after its last write. */
+export const DRAIN_MS = 10_000;
+/** Upgrades in flight per client process while connecting. */
+export const CONNECT_CONCURRENCY = 64;
+/** How long sockets may take to (re)sync in one step. */
+const SYNC_TIMEOUT_MS = 60_000;
 
 export interface ScaleOptions {
   rounds: number;
@@ -33,46 +36,6 @@ export interface ScaleOptions {
   shortMessages: number;
 }
 
-/**
- * Between steps the server must go quiet, so one step's cleanup (closing 9,000 sockets, say)
- * is not billed to the next: CPU under QUIET_CPU_SHARE of a core over a window, at most QUIET_MAX_MS.
- */
-const QUIET_WINDOW_MS = 200;
-const QUIET_CPU_SHARE = 0.2;
-const QUIET_MAX_MS = 5000;
-/** How long a phase waits for messages still in flight after its last write. */
-export const DRAIN_MS = 5000;
-/** Upgrades in flight per client process while connecting. */
-export const CONNECT_CONCURRENCY = 64;
-const SYNC_TIMEOUT_MS = 60_000;
-
-export interface PhaseFigures {
-  sent: number;
-  delivered: number;
-  lost: number;
-  perSecond: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  serverCpuMs: number;
-  cpuPer1kMs: number;
-  /** Delivered messages per second of server CPU. */
-  perCpuSecond: number;
-  /** Client processes' CPU over the phase, % of their cores. */
-  clientCpuPercent: number;
-  closes: string[];
-  load: number;
-}
-
-export interface SyncFigures {
-  ms: number;
-  serverCpuMs: number;
-  missing: number;
-  closes: string[];
-  load: number;
-}
-
 export interface IdleLevel {
   sockets: number;
   missing: number;
@@ -87,6 +50,8 @@ export interface RoundResult {
   round: number;
   /** Wall time of the whole round on this server, start to stop. */
   seconds: number;
+  /** Wall ms of each step, quiet waits included (where a round's time goes). */
+  stepsMs: Record<string, number>;
   rssAtStartBytes: number;
   heapAtStartBytes: number;
   idle: IdleLevel[];
@@ -99,8 +64,6 @@ export interface RoundResult {
   restart: SyncFigures & { stopMs: number; startMs: number };
 }
 
-const load = () => os.loadavg()[0] ?? Number.NaN;
-
 export async function runRound(
   target: ScaleTarget,
   pool: ClientPool,
@@ -108,7 +71,26 @@ export async function runRound(
   round: number,
 ): Promise<RoundResult> {
   const t0 = performance.now();
+  const result = await measureRound(target, pool, o, round);
+  return { ...result, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function measureRound(
+  target: ScaleTarget,
+  pool: ClientPool,
+  o: ScaleOptions,
+  round: number,
+): Promise<Omit<RoundResult, "seconds">> {
+  const t0 = performance.now();
+  const stepsMs: Record<string, number> = {};
+  let lapAt = t0;
+  const lap = (step: string) => {
+    const now = performance.now();
+    stepsMs[step] = now - lapAt;
+    lapAt = now;
+  };
   const server = await target.start();
+  lap("start");
   try {
     await quiet(server);
     const rssAtStartBytes = server.rss();
@@ -116,6 +98,7 @@ export async function runRound(
     await pool.setup(server.protocol, server.url, target.rooms);
     const writers = target.rooms.length * 2;
     const connect = await synced(server, () => pool.connect(CONNECT_CONCURRENCY, SYNC_TIMEOUT_MS));
+    lap("connect");
 
     const idle: IdleLevel[] = [];
     for (const sockets of o.idleLevels) {
@@ -129,19 +112,25 @@ export async function runRound(
         rssPerSocketBytes: (m.rssBytes - base.rssBytes) / sockets,
         heapPerSocketBytes: (m.heapUsedBytes - base.heapUsedBytes) / sockets,
       });
+      lap(`idle ${sockets}`);
     }
     const idleLoad = load();
     await pool.closeIdle();
     await quiet(server);
+    lap("close idle");
 
     const paced = await phase(server, pool, () => pool.pace(o.pacedPerSecond, o.pacedMs, DRAIN_MS));
     await quiet(server);
+    lap("paced");
     const sparse = await phase(server, pool, () => pool.pace(o.sparsePerSecond, o.sparseMs, DRAIN_MS));
     await quiet(server);
+    lap("sparse");
     const saturated = await phase(server, pool, () => pool.saturate(o.saturatedWindow, o.saturatedMs, DRAIN_MS));
     await quiet(server);
+    lap("saturated");
     const storm = await synced(server, () => pool.drop(SYNC_TIMEOUT_MS));
     await quiet(server);
+    lap("storm");
     // The clients start waiting before the server stops; they reconnect on their own (client-worker.ts).
     let times = { stopMs: Number.NaN, startMs: Number.NaN };
     const restart = await synced(server, async () => {
@@ -151,11 +140,12 @@ export async function runRound(
     });
     // Two processes, one of them starting up (loading modules): no CPU figure for the restart.
     restart.serverCpuMs = Number.NaN;
+    lap("restart");
     await pool.close();
     return {
       server: target.name,
       round,
-      seconds: (performance.now() - t0) / 1000,
+      stepsMs, // "stop" is added once the server stopped
       rssAtStartBytes,
       heapAtStartBytes: base.heapUsedBytes,
       idle,
@@ -169,50 +159,6 @@ export async function runRound(
     };
   } finally {
     await server.stop();
+    lap("stop");
   }
-}
-
-async function quiet(server: ScaleServer): Promise<void> {
-  const deadline = performance.now() + QUIET_MAX_MS;
-  let before = server.cpuMs();
-  for (;;) {
-    await sleep(QUIET_WINDOW_MS);
-    const now = server.cpuMs();
-    if (now - before < QUIET_WINDOW_MS * QUIET_CPU_SHARE || performance.now() > deadline) return;
-    before = now;
-  }
-}
-
-async function synced(server: ScaleServer, run: () => Promise<SyncReport>): Promise<SyncFigures> {
-  const cpu0 = server.cpuMs();
-  const t0 = performance.now();
-  const r = await run();
-  const ms = performance.now() - t0;
-  return { ms, serverCpuMs: server.cpuMs() - cpu0, missing: r.missing, closes: r.closes, load: load() };
-}
-
-async function phase(server: ScaleServer, pool: ClientPool, run: () => Promise<PhaseReport>): Promise<PhaseFigures> {
-  const cpu0 = server.cpuMs();
-  const client0 = pool.cpuMs();
-  const t0 = performance.now();
-  const r = await run();
-  const wallMs = performance.now() - t0;
-  const serverCpuMs = server.cpuMs() - cpu0;
-  const sorted = r.samples.sort((a, b) => a - b);
-  return {
-    sent: r.sent,
-    delivered: r.delivered,
-    lost: r.sent - r.delivered,
-    perSecond: r.spanMs > 0 ? (r.delivered / r.spanMs) * 1000 : Number.NaN,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1] ?? Number.NaN,
-    serverCpuMs,
-    cpuPer1kMs: r.delivered > 0 ? (serverCpuMs / r.delivered) * 1000 : Number.NaN,
-    perCpuSecond: serverCpuMs > 0 ? r.delivered / (serverCpuMs / 1000) : Number.NaN,
-    clientCpuPercent: ((pool.cpuMs() - client0) / wallMs / CLIENT_PROCESSES) * 100,
-    closes: r.closes,
-    load: load(),
-  };
 }
