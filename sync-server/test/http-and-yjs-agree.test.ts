@@ -71,4 +71,44 @@ describe("HTTP and Yjs see the same messages", () => {
     );
     expect(summary).toBe(true);
   });
+
+  it("an inbox nobody has open is not loaded for each message, and is up to date the moment it opens", async () => {
+    const t = await startTestServer();
+    const [alice, bob] = [await t.signUp("Alice"), await t.signUp("Bob")];
+    const c = await t.conversation(alice, bob);
+    await t.relay.settled();
+    const a = t.provider(alice, conversationDocName(c.id, 0));
+    await waitFor(() => a.provider.synced, "alice synced");
+    let last = "";
+    for (let i = 0; i < 5; i++) {
+      last = addMessage(a.doc, {
+        id: newMessageId(),
+        author: alice.id,
+        text: `while away ${i}`,
+        createdAt: Date.now() + i,
+      }).id;
+    }
+    await waitFor(async () => (await t.repo.findMessage(c.id, last)) !== null, "alice's messages stored");
+    await t.relay.settled();
+    // Nobody has bob's inbox open: writing to it would mean loading, writing and compacting it.
+    expect(t.relay.stats().rooms).not.toContain(`inbox.${bob.id}`);
+
+    const inbox = t.provider(bob, `inbox.${bob.id}`);
+    await waitFor(() => inbox.provider.synced, "bob's inbox synced");
+    const summary = inbox.doc.getMap("conversations").get(c.id) as
+      | { lastMessage: { id: string; text: string } | null }
+      | undefined;
+    expect(summary?.lastMessage).toMatchObject({ id: last, text: "while away 4" });
+    // And from now on, while it is open, it follows live.
+    const next = await t.api<{ message: Message }>("POST", `/api/conversations/${c.id}/messages`, alice, {
+      id: newMessageId(),
+      text: "now live",
+    });
+    await waitFor(
+      () =>
+        (inbox.doc.getMap("conversations").get(c.id) as { lastMessage: { id: string } | null } | undefined)?.lastMessage
+          ?.id === next.body.message.id,
+      "bob's open inbox shows the new message",
+    );
+  });
 });

@@ -1,9 +1,13 @@
 /**
  * Inbox documents: `inbox.<userId>` holds the user's ConversationSummary per
- * conversation, written only by the server. Summaries reported in one tick are
- * coalesced, written into each member's inbox room (loaded if needed, persisted
- * through the same store as every document, so a client's offline copy resyncs
- * cleanly) and reach connected inbox sockets through the normal commit path.
+ * conversation, written only by the server, persisted through the same store as every
+ * document (so a client's offline copy resyncs cleanly) and sent to connected inbox
+ * sockets through the normal commit path.
+ *
+ * Only inbox rooms that are loaded (someone has the inbox open, or it is loading) are
+ * written when a conversation changes; an inbox that is not loaded catches up when it
+ * next loads (`fill` writes every summary that differs from the store's). A message to a
+ * user who is away then costs no inbox load, write and compaction.
  */
 import { type ConversationSummary, inboxDocName, inboxMap } from "@messenger/shared";
 import type { Logger } from "../logger.js";
@@ -12,8 +16,8 @@ import type { ConversationStore } from "../store/types.js";
 
 export interface InboxDeps {
   repo: Pick<ConversationStore, "listForUser" | "get">;
-  /** The loaded room of a document, loading it if needed. */
-  room(name: string): Promise<Room>;
+  /** The room if it is loaded or loading; null otherwise (not loaded for this). */
+  ifPresent(name: string): Promise<Room> | null;
   /** Tells the relay the room may unload once idle. */
   release(room: Room): void;
   logger: Logger;
@@ -26,6 +30,8 @@ export function createInbox(deps: InboxDeps) {
   let scheduled: NodeJS.Immediate | null = null;
   let flushing: Promise<void> | null = null;
   let closed = false;
+  /** Summaries a commit did not write into an inbox that was not loaded: see `committed`. */
+  let skipped: Array<[userId: string, summary: ConversationSummary]> = [];
 
   const write = (room: Room, summaries: ConversationSummary[]) => {
     const map = inboxMap(room.doc);
@@ -36,7 +42,7 @@ export function createInbox(deps: InboxDeps) {
     });
   };
 
-  /** Writes current summaries into their members' inbox rooms. */
+  /** Writes current summaries into their members' inbox rooms that are loaded; returns the members skipped. */
   const writeAll = async (summaries: Iterable<ConversationSummary>) => {
     const byUser = new Map<string, ConversationSummary[]>();
     for (const s of summaries) {
@@ -46,11 +52,18 @@ export function createInbox(deps: InboxDeps) {
         else byUser.set(userId, [s]);
       }
     }
-    const rooms = await Promise.all([...byUser.keys()].map((userId) => deps.room(inboxDocName(userId))));
-    for (const room of rooms) {
+    const missing: Array<[string, ConversationSummary]> = [];
+    const present: Array<Promise<Room>> = [];
+    for (const [userId, list] of byUser) {
+      const room = deps.ifPresent(inboxDocName(userId));
+      if (room) present.push(room);
+      else for (const s of list) missing.push([userId, s]);
+    }
+    for (const room of await Promise.all(present)) {
       if (room.target.kind === "inbox") write(room, byUser.get(room.target.userId) ?? []);
       deps.release(room);
     }
+    return missing;
   };
 
   const flush = async () => {
@@ -90,10 +103,22 @@ export function createInbox(deps: InboxDeps) {
       if (closed) return;
       const list = [...summaries];
       for (const s of list) pending.delete(s.id); // superseded
-      await writeAll(list);
+      skipped.push(...(await writeAll(list)));
     },
 
-    /** Fills a newly created inbox document from the conversation list. */
+    /**
+     * The commit that called writeNow ended. An inbox that began loading meanwhile may have
+     * read the conversation list before that commit was visible: its summaries are queued
+     * again (re-read, so current) for the next commit.
+     */
+    committed(ok: boolean): void {
+      const recheck = skipped;
+      skipped = [];
+      if (!ok || closed) return;
+      for (const [userId, summary] of recheck) if (deps.ifPresent(inboxDocName(userId))) this.publish(summary);
+    },
+
+    /** Brings a loading inbox document up to date with the conversation list. */
     async fill(room: Room, userId: string): Promise<void> {
       write(room, await deps.repo.listForUser(userId));
     },

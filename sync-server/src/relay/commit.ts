@@ -19,6 +19,8 @@ export interface CommitterDeps {
   compactAfter: number;
   /** Writes these summaries into their members' inbox rooms (marking those rooms dirty). */
   writeInboxes(summaries: Iterable<ConversationSummary>): Promise<void>;
+  /** The commit that wrote inboxes ended (committed or not). */
+  inboxesCommitted(ok: boolean): void;
   fail(room: Room, err: unknown): void;
   compact(room: Room): Promise<void>;
   /** A commit takes the batches applied so far. */
@@ -98,6 +100,7 @@ export function createCommitter(deps: CommitterDeps) {
       metrics.commit(performance.now() - started, error === null);
     }
     deps.committed();
+    deps.inboxesCommitted(error === null);
     for (const [r, b] of work) {
       r.inCommit--;
       if (error) {

@@ -105,6 +105,7 @@ export function createRelay(options: RelayOptions) {
     metrics,
     compactAfter: options.compactAfterUpdates ?? COMPACT_AFTER_UPDATES,
     writeInboxes: (summaries) => inbox.writeNow(summaries),
+    inboxesCommitted: (ok) => inbox.committed(ok),
     fail: (r, err) => rooms.fail(r, err),
     compact: (r) => rooms.compact(r),
     began() {
@@ -122,14 +123,14 @@ export function createRelay(options: RelayOptions) {
     logger,
     idleMs: options.roomIdleUnloadMs ?? ROOM_IDLE_UNLOAD_MS,
     markDirty: (r) => committer.markDirty(r),
-    onCreated: async (r, target) => {
+    onLoaded: async (r, target) => {
       if (target.kind === "inbox") await inbox.fill(r, target.userId);
     },
   });
   const room = (name: string) => rooms.get(name);
   const release = rooms.release;
 
-  const inbox = createInbox({ repo, room, release, logger });
+  const inbox = createInbox({ repo, ifPresent: (name) => rooms.ifPresent(name), release, logger });
   const writer = createMessageWriter({ repo, clock, room, release });
 
   const onClosed = (conn: Connection) => {

@@ -18,8 +18,8 @@ export interface RoomsDeps {
   idleMs: number;
   /** A room's document changed: commit it soon. */
   markDirty(room: Room): void;
-  /** Runs once on a room loaded with nothing stored (an inbox fills itself), before anyone gets it. */
-  onCreated(room: Room, target: DocName): Promise<void>;
+  /** Runs once on every room as it loads, before anyone gets it (an inbox catches up with the store). */
+  onLoaded(room: Room, target: DocName): Promise<void>;
 }
 
 export type Rooms = ReturnType<typeof createRooms>;
@@ -34,7 +34,7 @@ export function createRooms(deps: RoomsDeps) {
     try {
       const stored = await store.docs.load(name);
       const room = new Room(name, target, stored, deps.markDirty);
-      if (room.isNew) await deps.onCreated(room, target);
+      await deps.onLoaded(room, target);
       loaded.set(name, room);
       return room;
     } finally {
@@ -96,6 +96,12 @@ export function createRooms(deps: RoomsDeps) {
       const started = load(name, target);
       loading.set(name, started);
       return started;
+    },
+
+    /** The room if it is loaded or loading, without loading it; null otherwise. */
+    ifPresent(name: string): Promise<Room> | null {
+      if (loaded.has(name)) return this.get(name);
+      return loading.get(name) ?? null;
     },
 
     release,
