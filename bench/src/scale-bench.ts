@@ -26,7 +26,7 @@ export const SCALE_DEFAULTS: ScaleOptions = {
   pacedPerSecond: 1000,
   pacedMs: 3000,
   sparsePerSecond: 25,
-  sparseMs: 4000,
+  sparseMs: 3000,
   saturatedWindow: 2,
   saturatedMs: 2000,
   idleLevels: [1000, 5000, 10_000],
@@ -47,7 +47,6 @@ const OPENING_RESERVE_MS = 45_000;
 export const SCALE_QUICK: Partial<ScaleOptions> = {
   rounds: 1,
   pacedMs: 2000,
-  sparseMs: 3000,
   idleLevels: [1000, 2500, 5000],
   longMessages: 10_000,
 };

@@ -32,6 +32,11 @@ export function printScale(o: ScaleOptions, targets: ScaleTarget[], results: Rou
   const writers = o.conversations * 2;
   const common = [
     `load = 1-minute load average when the scenario ended (${os.cpus().length} cores: above that, wall-clock figures are disturbed; CPU figures much less)`,
+    ...(servers.includes(OURS_POSTGRES)
+      ? [
+          `${OURS_POSTGRES}: CPU counts the Node process plus its database's PostgreSQL backends (not the shared WAL writer, checkpointer); RSS and heap are the Node process only`,
+        ]
+      : []),
     ...skipped.map((s) => `not measured: ${s}`),
   ];
   const closes = (pick: (r: RoundResult) => string[]) =>
