@@ -13,7 +13,7 @@ import type { PhaseReport, SyncReport } from "./worker-protocol.js";
  * Between steps the server must go quiet, so one step's cleanup (closing 9,000 sockets, say)
  * is not billed to the next: CPU under QUIET_CPU_SHARE of a core over a window, at most QUIET_MAX_MS.
  */
-const QUIET_WINDOW_MS = 200;
+const QUIET_WINDOW_MS = 100;
 const QUIET_CPU_SHARE = 0.2;
 const QUIET_MAX_MS = 5000;
 
