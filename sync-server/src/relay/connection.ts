@@ -377,7 +377,7 @@ export class Connection {
 
   private onAwareness(update: Uint8Array): void {
     const room = this.room;
-    const awareness = room.awareness;
+    const awareness = room.ensureAwareness();
     if (!awareness) return; // inbox documents carry no client awareness
     const verdict = rewriteAwarenessUpdate(update, this.user, (id, clock) => {
       const owner = room.awarenessOwners.get(id);

@@ -31,7 +31,8 @@ const emptyBatch = (): Batch => ({ updates: [], keys: new Set(), claims: [], aft
 
 export class Room {
   readonly doc = new Y.Doc({ gc: true });
-  readonly awareness: Awareness | null;
+  /** Created when the first awareness message arrives (`ensureAwareness`): most rooms never see one. */
+  awareness: Awareness | null = null;
   readonly connections = new Set<Connection>();
   readonly clients: Map<number, string>;
   /** Awareness client id → the connection that introduced it. */
@@ -86,15 +87,23 @@ export class Room {
       this.batch.updates.push({ update, origin });
       this.onDirty(this);
     });
-    if (target.kind === "conversation") {
-      this.awareness = new Awareness(this.doc);
-      this.awareness.setLocalState(null);
-      this.awareness.on("update", ({ added, updated, removed }: Record<string, number[]>, _origin: unknown) => {
-        const changed = [...(added ?? []), ...(updated ?? []), ...(removed ?? [])];
-        if (changed.length === 0 || !this.awareness) return;
-        this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, changed)));
-      });
-    } else this.awareness = null;
+  }
+
+  /**
+   * The room's awareness, created on first use (conversation documents only: inbox
+   * documents carry none). Its own timer and listeners cost nothing until someone publishes.
+   */
+  ensureAwareness(): Awareness | null {
+    if (this.awareness || this.target.kind !== "conversation") return this.awareness;
+    const awareness = new Awareness(this.doc);
+    awareness.setLocalState(null);
+    awareness.on("update", ({ added, updated, removed }: Record<string, number[]>, _origin: unknown) => {
+      const changed = [...(added ?? []), ...(updated ?? []), ...(removed ?? [])];
+      if (changed.length === 0) return;
+      this.broadcast(encodeAwareness(encodeAwarenessUpdate(awareness, changed)));
+    });
+    this.awareness = awareness;
+    return awareness;
   }
 
   get hasPending(): boolean {
