@@ -30,6 +30,7 @@ import type { Store } from "../store/types.js";
 import { createLoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { createSessionLiveness } from "./session-liveness.js";
+import { createUpgradeCache } from "./upgrade-cache.js";
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 128;
@@ -76,8 +77,11 @@ export function createAuth({ config, store, clock, logger, origins }: AuthDeps) 
     absoluteMs: config.sessionAbsoluteMs,
   });
   const throttle = createLoginThrottle({ clock });
+  const upgrades = createUpgradeCache({ now: clock, isLive: sessions.isLive });
+  sessions.liveness.onEnded((ids) => upgrades.forget(ids));
   const userListeners = new Set<(userId: string) => void>();
   const userChanged = async (user: { id: string }) => {
+    upgrades.forgetUser(user.id);
     for (const listener of userListeners) listener(user.id);
   };
 
@@ -251,8 +255,14 @@ export function createAuth({ config, store, clock, logger, origins }: AuthDeps) 
     async authenticate(headers: Headers): Promise<SocketUser | null> {
       const origin = headers.get("origin");
       if (origin !== null && !isTrustedOrigin(origin)) return null;
+      const key = upgrades.keyOf(headers);
+      const cached = key === null ? null : upgrades.get(key);
+      if (cached) return cached;
       const { info } = await resolveSession(headers, { refresh: false });
-      return info ? { id: info.user.id, name: info.user.name, sessionId: info.session.id } : null;
+      if (!info) return null;
+      const user = { id: info.user.id, name: info.user.name, sessionId: info.session.id };
+      if (key !== null) upgrades.set(key, user, info.session);
+      return user;
     },
     isTrustedOrigin,
     /** Calls `listener` with the id of every account created or changed (name, username); returns an unsubscribe. */
