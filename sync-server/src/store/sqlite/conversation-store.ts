@@ -43,6 +43,10 @@ interface MessageRow {
 
 export type SqliteConversations = ReturnType<typeof createSqliteConversations>;
 
+/** Message order: created_at, then id (as the pages and "last message" sort). */
+const isNewer = (a: MessageRow, b: MessageRow) =>
+  a.created_at > b.created_at || (a.created_at === b.created_at && a.id > b.id);
+
 export function newId(): string {
   return randomBytes(12).toString("base64url");
 }
@@ -105,8 +109,9 @@ export function createSqliteConversations(db: Db, clock: Clock) {
     segment: r.segment,
   });
 
-  const toSummary = (row: ConversationRow): ConversationSummary => {
-    const last = row.last_message_id ? messageById.get(row.id, row.last_message_id) : undefined;
+  /** `last`: the row of row.last_message_id when the caller has it already. */
+  const toSummary = (row: ConversationRow, last?: MessageRow): ConversationSummary => {
+    last ??= row.last_message_id ? messageById.get(row.id, row.last_message_id) : undefined;
     const documents: string[] = [];
     for (let s = row.head_segment; s >= 0 && documents.length < 2; s--) documents.push(conversationDocName(row.id, s));
     return {
@@ -160,7 +165,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
 
     /** The user's conversations, most recent activity first. */
     listForUser(userId: string): ConversationSummary[] {
-      return forUser.all(userId).map(toSummary);
+      return forUser.all(userId).map((r) => toSummary(r));
     },
 
     findMessage(conversationId: string, id: string): Message | null {
@@ -191,10 +196,14 @@ export function createSqliteConversations(db: Db, clock: Clock) {
       if (!row) return null;
       const now = clock();
       let added = 0;
+      // The newest message afterwards is known without a query when every record is a new
+      // message at least as new as the current last one (the common case: someone writes).
+      let current = row.last_message_id ? messageById.get(conversationId, row.last_message_id) : undefined;
+      let newestKnown = true;
       for (const r of records) {
         const before = messageById.get(conversationId, r.id);
         if (!before) added += segment === row.head_segment ? 1 : 0;
-        upsertMessage.run({
+        const stored: MessageRow = {
           conversation_id: conversationId,
           id: r.id,
           segment: before ? before.segment : segment,
@@ -203,8 +212,13 @@ export function createSqliteConversations(db: Db, clock: Clock) {
           created_at: before ? before.created_at : r.createdAt,
           edited_at: r.editedAt ?? null,
           deleted_at: r.deletedAt ?? null,
-          stored_at: now,
-        });
+        };
+        upsertMessage.run({ ...stored, stored_at: now });
+        if (before) {
+          // An edit or a deletion: if it touched the last message, its preview changes.
+          if (current && before.id === current.id) current = stored;
+          else if (!current) newestKnown = false;
+        } else if (!current || isNewer(stored, current)) current = stored;
       }
       let head = row.head_segment;
       let headCount = row.head_count + added;
@@ -212,7 +226,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
         head += 1;
         headCount = 0;
       }
-      const newest = newestMessage.get(conversationId);
+      const newest = newestKnown ? current : newestMessage.get(conversationId);
       updateActivity.run(
         newest?.id ?? null,
         newest?.created_at ?? null,
@@ -221,7 +235,14 @@ export function createSqliteConversations(db: Db, clock: Clock) {
         headCount,
         conversationId,
       );
-      return { summary: toSummary(byId.get(conversationId) as ConversationRow), headMoved: head !== row.head_segment };
+      const after: ConversationRow = {
+        ...row,
+        head_segment: head,
+        head_count: headCount,
+        last_message_id: newest?.id ?? null,
+        last_activity_at: newest?.created_at ?? row.created_at,
+      };
+      return { summary: toSummary(after, newest), headMoved: head !== row.head_segment };
     },
 
     /** Where each of `ids` already lives, to refuse the same id in another segment. */
