@@ -38,6 +38,7 @@ export function printScale(o: ScaleOptions, targets: ScaleTarget[], results: Rou
         ]
       : []),
     ...skipped.map((s) => `not measured: ${s}`),
+    ...codeNotes(results),
   ];
   const closes = (pick: (r: RoundResult) => string[]) =>
     servers.flatMap((s) => {
@@ -174,6 +175,17 @@ export function printScale(o: ScaleOptions, targets: ScaleTarget[], results: Rou
     const others = servers.filter((s) => s !== subject && !(subject === OURS_SQLITE && s === OURS_POSTGRES));
     printRatios(subject, others, by, levels[levels.length - 1] ?? 0, o.idleLevels.length - 1);
   }
+}
+
+/** Ours' code per round, when it was not one version all run long (someone committed or edited meanwhile). */
+function codeNotes(results: RoundResult[]): string[] {
+  const versions = new Set(results.map((r) => r.code).filter((c) => c !== null));
+  if (versions.size <= 1) return versions.size === 1 ? [`ours ran ${[...versions][0]} in every round`] : [];
+  const rounds = results
+    .filter((r) => r.code !== null)
+    .map((r) => `${r.server} round ${r.round}: ${r.code}`)
+    .join("; ");
+  return [`ours' code changed during the run (tsx reads the working tree at each start), compare with care: ${rounds}`];
 }
 
 function printRatios(

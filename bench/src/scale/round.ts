@@ -50,6 +50,8 @@ export interface RoundResult {
   round: number;
   /** Wall time of the whole round on this server, start to stop. */
   seconds: number;
+  /** Ours: the code this round's server started from (see lib/code-version.ts); null for the peers. */
+  code: string | null;
   /** Wall ms of each step, quiet waits included (where a round's time goes). */
   stepsMs: Record<string, number>;
   rssAtStartBytes: number;
@@ -145,6 +147,7 @@ async function measureRound(
     return {
       server: target.name,
       round,
+      code: server.code,
       stepsMs, // "stop" is added once the server stopped
       rssAtStartBytes,
       heapAtStartBytes: base.heapUsedBytes,

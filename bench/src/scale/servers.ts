@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClient } from "../../../sync-server/src/store/postgres/pool.js";
 import { DEFAULT_TEST_PG_ADMIN_URL } from "../../../sync-server/src/store/testing.js";
-import { startOurServer } from "../lib/our-server.js";
+import { serverCodeVersion } from "../lib/code-version.js";
+import { OUR_MAIN, startOurServer } from "../lib/our-server.js";
 import { type Child, freePort, REPO_ROOT, startNode } from "../lib/processes.js";
 import { backendCpuReader, createTestDatabase } from "../relay/postgres.js";
 import type { Room } from "../relay/scenario.js";
@@ -28,6 +29,8 @@ export const RESTART_GRACE_MS = 20_000;
 const PROBE_ARGS = ["--expose-gc", "--import", path.join(REPO_ROOT, "bench/src/peers/memory-probe.ts")];
 
 export interface ScaleServer {
+  /** Ours: the commit (and local changes) it started from; the peers are pinned packages. */
+  code: string | null;
   protocol: Protocol;
   url: string;
   rss(): number;
@@ -93,6 +96,7 @@ export function peerTarget(name: string, entry: string, protocol: Protocol, conv
       const port = await freePort();
       let child = await launch(port);
       return {
+        code: null,
         protocol,
         url: `ws://127.0.0.1:${port}`,
         rss: () => child.rss(),
@@ -147,10 +151,12 @@ export async function oursTarget(opts: {
         const database = template ? await copyDatabase(template.url, copies) : null;
         const env = { ...LOAD_TEST_LIMITS, ...(database ? { DATABASE_URL: database.url } : {}) };
         const launch = (port?: number) => startOurServer({ dataDir, env, port, nodeArgs: PROBE_ARGS });
+        const code = serverCodeVersion(OUR_MAIN);
         let server = await launch();
         const port = Number(new URL(server.baseUrl).port);
         const backendCpuMs = database ? backendCpuReader(database.url) : () => 0;
         return {
+          code,
           protocol: "y-websocket",
           url: server.wsUrl,
           rss: () => server.child.rss(),
