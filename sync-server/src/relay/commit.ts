@@ -31,14 +31,23 @@ export interface CommitterDeps {
 
 export type Committer = ReturnType<typeof createCommitter>;
 
+/** A commit that ended this recently means writes keep coming: group the next one. */
+export const BUSY_WINDOW_MS = 20;
+/** The longest a write waits for its commit to gather others. */
+export const MAX_GROUP_WAIT_MS = 4;
+
 const byName = (a: Room, b: Room) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function createCommitter(deps: CommitterDeps) {
   const { store, logger, metrics } = deps;
   const dirty = new Set<Room>();
-  let scheduled: NodeJS.Immediate | null = null;
+  /** The next commit's start, when one is scheduled: cancels it. */
+  let scheduled: (() => void) | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
+  /** When the last commit ended, and how long it took (performance.now() ms). */
+  let lastEnded = Number.NEGATIVE_INFINITY;
+  let lastTook = 0;
 
   /** Takes the batches of dirty rooms (of one kind, when given) for a commit. */
   const take = (kind?: Room["target"]["kind"]): Array<[Room, Batch]> => {
@@ -122,7 +131,12 @@ export function createCommitter(deps: CommitterDeps) {
 
   async function drain(): Promise<void> {
     try {
-      while (dirty.size > 0) await commitOnce();
+      while (dirty.size > 0) {
+        const began = performance.now();
+        await commitOnce();
+        lastEnded = performance.now();
+        lastTook = lastEnded - began;
+      }
     } finally {
       running = null;
     }
@@ -133,16 +147,34 @@ export function createCommitter(deps: CommitterDeps) {
     running ??= drain();
   };
 
+  /**
+   * Group commit: while writes keep coming (the last commit ended under BUSY_WINDOW_MS ago),
+   * the next commit waits until as long as the last one took has passed since it ended
+   * (at most MAX_GROUP_WAIT_MS), so one commit carries what arrives meanwhile. It never waits
+   * longer than a commit costs; on a quiet server a write commits on the next turn.
+   */
+  const schedule = () => {
+    const since = performance.now() - lastEnded;
+    const wait = since < BUSY_WINDOW_MS ? Math.min(lastTook, MAX_GROUP_WAIT_MS) - since : 0;
+    if (wait >= 1) {
+      const timer = setTimeout(start, wait);
+      scheduled = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(start);
+      scheduled = () => clearImmediate(immediate);
+    }
+  };
+
   return {
     markDirty(room: Room): void {
       dirty.add(room);
-      if (!stopped && !running) scheduled ??= setImmediate(start);
+      if (!stopped && !running && !scheduled) schedule();
     },
 
     /** Resolves once everything marked dirty so far is committed (or failed) and fanned out. */
     async settle(): Promise<void> {
       while (dirty.size > 0 || scheduled || running) {
-        if (scheduled) clearImmediate(scheduled);
+        scheduled?.();
         scheduled = null;
         // Stopped (shutting down), nothing starts a commit on its own: start it here.
         if (!running && dirty.size > 0) start();
