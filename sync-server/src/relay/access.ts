@@ -9,13 +9,12 @@ import type { Access, SocketUser } from "./types.js";
 
 export type Authorize = (docName: string, user: SocketUser) => Promise<Access>;
 
-export function createAccess(repo: Pick<ConversationStore, "get" | "isMember">): Authorize {
+export function createAccess(repo: Pick<ConversationStore, "headForMember">): Authorize {
   return async function authorize(docName, user) {
     const target = parseDocName(docName);
     if (target === null) return null;
     if (target.kind === "inbox") return target.userId === user.id ? "read" : null;
-    if (!(await repo.isMember(target.conversationId, user.id))) return null;
-    const conversation = await repo.get(target.conversationId);
-    return conversation !== null && target.segment <= conversation.headSegment ? "write" : null;
+    const head = await repo.headForMember(target.conversationId, user.id);
+    return head !== null && target.segment <= head ? "write" : null;
   };
 }

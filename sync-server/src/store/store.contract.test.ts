@@ -209,6 +209,9 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       expect(await store.conversations.memberIds(conversation.id)).toEqual(["user-a", "user-b"]);
       expect(await store.conversations.isMember(conversation.id, "user-a")).toBe(true);
       expect(await store.conversations.isMember(conversation.id, "user-c")).toBe(false);
+      expect(await store.conversations.headForMember(conversation.id, "user-b")).toBe(0);
+      expect(await store.conversations.headForMember(conversation.id, "user-c")).toBeNull();
+      expect(await store.conversations.headForMember("no-such-id", "user-a")).toBeNull();
       expect(await store.conversations.get("no-such-id")).toBeNull();
     });
 
@@ -241,6 +244,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       const rolled = await store.transaction((tx) => tx.indexMessages(id, 0, [record(999, "bob")]));
       expect(rolled?.headMoved).toBe(true);
       expect(rolled?.summary.headSegment).toBe(1);
+      expect(await store.conversations.headForMember(id, rolled?.summary.memberIds[0] as string)).toBe(1);
       expect(rolled?.summary.documents).toEqual([conversationDocName(id, 1), conversationDocName(id, 0)]);
       expect(await store.transaction((tx) => tx.conversation(id))).toEqual(rolled?.summary);
 

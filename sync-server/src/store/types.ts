@@ -73,6 +73,8 @@ export interface ConversationStore {
   getOrCreateDirect(userA: string, userB: string): Promise<{ conversation: ConversationSummary; created: boolean }>;
   get(id: string): Promise<ConversationSummary | null>;
   isMember(conversationId: string, userId: string): Promise<boolean>;
+  /** The conversation's head segment when `userId` is a member; null when not (or no such conversation). One cheap read, for socket upgrades. */
+  headForMember(conversationId: string, userId: string): Promise<number | null>;
   memberIds(conversationId: string): Promise<string[]>;
   /** The user's conversations, most recent activity first. */
   listForUser(userId: string): Promise<ConversationSummary[]>;

@@ -61,6 +61,15 @@ export function createPgConversations(pool: pg.Pool, clock: () => number): Conve
 
     get: (id) => readConversation(pool, id),
 
+    async headForMember(conversationId, userId) {
+      const { rows } = await pool.query<{ head_segment: number }>(
+        `SELECT c.head_segment FROM conversation c
+         JOIN conversation_member m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1`,
+        [conversationId, userId],
+      );
+      return rows[0]?.head_segment ?? null;
+    },
+
     async isMember(conversationId, userId) {
       const { rowCount } = await pool.query(
         `SELECT 1 FROM conversation_member WHERE conversation_id = $1 AND user_id = $2`,

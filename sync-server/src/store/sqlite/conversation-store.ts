@@ -68,6 +68,10 @@ export function createSqliteConversations(db: Db, clock: Clock) {
   const insertMember = db.prepare(
     `INSERT INTO conversation_member (conversation_id, user_id, joined_at) VALUES (?, ?, ?)`,
   );
+  const headForMember = db.prepare<[string, string], { head_segment: number }>(
+    `SELECT c.head_segment FROM conversation c
+     JOIN conversation_member m ON m.conversation_id = c.id AND m.user_id = ? WHERE c.id = ?`,
+  );
   const memberCheck = db.prepare<[string, string], { one: number }>(
     `SELECT 1 AS one FROM conversation_member WHERE conversation_id = ? AND user_id = ?`,
   );
@@ -153,6 +157,10 @@ export function createSqliteConversations(db: Db, clock: Clock) {
     get(id: string): ConversationSummary | null {
       const row = byId.get(id);
       return row ? toSummary(row) : null;
+    },
+
+    headForMember(conversationId: string, userId: string): number | null {
+      return headForMember.get(userId, conversationId)?.head_segment ?? null;
     },
 
     isMember(conversationId: string, userId: string): boolean {

@@ -70,6 +70,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       getOrCreateDirect: (a, b) => later(() => conversations.getOrCreateDirect(a, b)),
       get: (id) => later(() => conversations.get(id)),
       isMember: (c, u) => later(() => conversations.isMember(c, u)),
+      headForMember: (c, u) => later(() => conversations.headForMember(c, u)),
       memberIds: (c) => later(() => conversations.memberIds(c)),
       listForUser: (u) => later(() => conversations.listForUser(u)),
       findMessage: (c, id) => later(() => conversations.findMessage(c, id)),
