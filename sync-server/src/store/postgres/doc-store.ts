@@ -55,16 +55,31 @@ export function createPgDocs(pool: pg.Pool, writeTransaction: WriteTransaction, 
   };
 }
 
-/** Appends `update` as `seq` of `doc`; a duplicate (doc, seq) raises and so fails the transaction. */
-export async function appendUpdate(db: Queryable, doc: string, seq: number, update: Uint8Array): Promise<void> {
-  await db.query(`INSERT INTO doc_update (doc, seq, data) VALUES ($1, $2, $3)`, [doc, seq, update]);
+/** Appends many updates in one statement (a duplicate (doc, seq) fails it, as one row would). */
+export async function appendUpdates(
+  db: Queryable,
+  rows: Array<{ doc: string; seq: number; update: Uint8Array }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO doc_update (doc, seq, data) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])`,
+    [
+      rows.map((r) => r.doc),
+      rows.map((r) => r.seq),
+      rows.map((r) => Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength)),
+    ],
+  );
 }
 
-/** Records the owner of a client id; a claim never moves, so the first owner stays. */
-export async function claimClient(db: Queryable, doc: string, clientId: number, userId: string): Promise<void> {
-  await db.query(`INSERT INTO doc_client (doc, client_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-    doc,
-    clientId,
-    userId,
-  ]);
+/** Records many client-id owners in one statement; a claim never moves, so the first owner stays. */
+export async function claimClients(
+  db: Queryable,
+  rows: Array<{ doc: string; clientId: number; userId: string }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO doc_client (doc, client_id, user_id)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING`,
+    [rows.map((r) => r.doc), rows.map((r) => r.clientId), rows.map((r) => r.userId)],
+  );
 }

@@ -12,7 +12,7 @@ import type { CommitTx, Store } from "../types.js";
 import { createPgPresence, createPgSessions, createPgUsers } from "./accounts.js";
 import { readConversation } from "./conversation-rows.js";
 import { createPgConversations } from "./conversation-store.js";
-import { appendUpdate, claimClient, createPgDocs, type WriteTransaction } from "./doc-store.js";
+import { appendUpdates, claimClients, createPgDocs, type WriteTransaction } from "./doc-store.js";
 import { indexMessages } from "./message-index.js";
 import { MIGRATIONS, migrate, pendingMigrations } from "./migrations.js";
 import { createClient, createPool, createSerialQueue, explainConnectError, withTransaction } from "./pool.js";
@@ -35,24 +35,48 @@ export interface PostgresStoreOptions {
 }
 
 /**
- * The relay's view of one transaction, bound to its client. It refuses use after the
+ * The relay's view of one transaction, bound to its client. Appends and client claims are
+ * gathered and written in one statement each (before anything reads, and before COMMIT), so
+ * a commit costs a few round trips, not one per update. It refuses use after the
  * transaction ended: by then the client may be running someone else's transaction.
  */
 function createCommitTx(client: pg.PoolClient, clock: () => number) {
   let open = true;
+  let appends: Array<{ doc: string; seq: number; update: Uint8Array }> = [];
+  let claims: Array<{ doc: string; clientId: number; userId: string }> = [];
   const live = () => {
     if (!open) throw new Error("a CommitTx was used after its transaction ended");
     return client;
   };
+  const flush = async () => {
+    const [a, c] = [appends, claims];
+    appends = [];
+    claims = [];
+    await appendUpdates(live(), a);
+    await claimClients(live(), c);
+  };
   const tx: CommitTx = {
-    append: async (doc, seq, update) => appendUpdate(live(), doc, seq, update),
-    claimClient: async (doc, clientId, userId) => claimClient(live(), doc, clientId, userId),
-    indexMessages: async (conversationId, segment, records) =>
-      indexMessages(live(), clock, conversationId, segment, records),
-    conversation: async (id) => readConversation(live(), id),
+    append: async (doc, seq, update) => {
+      live();
+      appends.push({ doc, seq, update });
+    },
+    claimClient: async (doc, clientId, userId) => {
+      live();
+      claims.push({ doc, clientId, userId });
+    },
+    indexMessages: async (conversationId, segment, records) => {
+      await flush();
+      return indexMessages(live(), clock, conversationId, segment, records);
+    },
+    conversation: async (id) => {
+      await flush();
+      return readConversation(live(), id);
+    },
   };
   return {
     tx,
+    /** Writes what is gathered; call before COMMIT. */
+    flush,
     end() {
       open = false;
     },
@@ -96,7 +120,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return writeTransaction(async (client) => {
         const commit = createCommitTx(client, clock);
         try {
-          return await fn(commit.tx);
+          const result = await fn(commit.tx);
+          await commit.flush();
+          return result;
         } finally {
           commit.end();
         }
