@@ -8,7 +8,7 @@
  */
 import { type ConversationSummary, messagesMap } from "@messenger/shared";
 import type { Logger } from "../logger.js";
-import type { CommitTx, Store } from "../store/types.js";
+import type { CommitTx, IndexEntry, Store } from "../store/types.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { Batch, Room } from "./room.js";
 
@@ -60,8 +60,9 @@ export function createCommitter(deps: CommitterDeps) {
     return rooms.map((r): [Room, Batch] => [r, r.takeBatch()]);
   };
 
-  /** Appends, claims and indexes `work` in `tx`; returns the conversations it changed. */
+  /** Appends, claims and indexes `work` in `tx`; records the conversations it changed in `summaries`. */
   const write = async (tx: CommitTx, work: Array<[Room, Batch]>, summaries: Map<string, ConversationSummary>) => {
+    const entries: IndexEntry[] = [];
     for (const [r, b] of work) {
       for (const { update } of b.updates) {
         r.lastSeq++;
@@ -72,11 +73,12 @@ export function createCommitter(deps: CommitterDeps) {
       if (r.target.kind === "conversation" && b.keys.size > 0) {
         const map = messagesMap(r.doc);
         const records = [...b.keys].flatMap((k) => map.get(k) ?? []);
-        const indexed =
-          records.length > 0 ? await tx.indexMessages(r.target.conversationId, r.target.segment, records) : null;
-        if (indexed) summaries.set(indexed.summary.id, indexed.summary);
+        if (records.length > 0)
+          entries.push({ conversationId: r.target.conversationId, segment: r.target.segment, records });
       }
     }
+    if (entries.length === 0) return;
+    for (const [id, indexed] of await tx.indexMessagesBatch(entries)) summaries.set(id, indexed.summary);
   };
 
   const hasWrites = (work: Array<[Room, Batch]>) =>

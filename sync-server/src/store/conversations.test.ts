@@ -80,3 +80,69 @@ describe("a conversation's last message", () => {
 function newest(records: MessageRecord[]): MessageRecord {
   return records.reduce((a, b) => (b.createdAt > a.createdAt || (b.createdAt === a.createdAt && b.id > a.id) ? b : a));
 }
+
+describe("indexing a commit's segments at once", () => {
+  it("leaves every conversation exactly as indexing them one by one would (randomized)", async () => {
+    const rng = seededRandom(Number(process.env.FUZZ_SEED ?? 20261203));
+    const one = (await openTestStore({ clock: () => T0 })).store;
+    const batch = (await openTestStore({ clock: () => T0 })).store;
+    const pairs: Array<[string, string]> = [
+      ["alice", "bob"],
+      ["alice", "carol"],
+      ["bob", "carol"],
+    ];
+    const convsOne: string[] = [];
+    const convsBatch: string[] = [];
+    for (const [a, b] of pairs) {
+      convsOne.push((await one.conversations.getOrCreateDirect(a, b)).conversation.id);
+      convsBatch.push((await batch.conversations.getOrCreateDirect(a, b)).conversation.id);
+    }
+    const written: Array<Map<string, MessageRecord>> = pairs.map(() => new Map());
+    for (let commit = 0; commit < 40; commit++) {
+      const plan: Array<{ conv: number; segment: number; records: MessageRecord[] }> = [];
+      for (let e = 0, n = 1 + rng.int(4); e < n; e++) {
+        const conv = rng.int(pairs.length);
+        const mine = written[conv] as Map<string, MessageRecord>;
+        const records: MessageRecord[] = [];
+        for (let k = 0, m = 1 + rng.int(3); k < m; k++) {
+          const old = [...mine.values()];
+          if (old.length > 0 && rng.chance(0.3)) {
+            const r = { ...rng.pick(old), text: `edit ${commit}`, editedAt: T0 + commit };
+            records.push(r);
+            mine.set(r.id, r);
+          } else {
+            const id = `m${String(rng.int(10_000_000)).padStart(8, "0")}`;
+            if (mine.has(id)) continue;
+            const r = {
+              id,
+              author: (pairs[conv] as [string, string])[rng.int(2)] as string,
+              text: `m ${commit}`,
+              createdAt: T0 + rng.int(20) * 1000,
+            };
+            records.push(r);
+            mine.set(id, r);
+          }
+        }
+        if (records.length > 0) plan.push({ conv, segment: rng.int(2), records });
+      }
+      await one.transaction(async (tx) => {
+        for (const p of plan) await tx.indexMessages(convsOne[p.conv] as string, p.segment, p.records);
+      });
+      const results = await batch.transaction((tx) =>
+        tx.indexMessagesBatch(
+          plan.map((p) => ({ conversationId: convsBatch[p.conv] as string, segment: p.segment, records: p.records })),
+        ),
+      );
+      for (let c = 0; c < pairs.length; c++) {
+        const a = await one.conversations.get(convsOne[c] as string);
+        const b = await batch.conversations.get(convsBatch[c] as string);
+        expect({ ...b, id: a?.id, documents: a?.documents }, `commit ${commit}, conversation ${c}`).toEqual(a);
+        if (plan.some((p) => p.conv === c)) expect(results.get(convsBatch[c] as string)?.summary).toEqual(b);
+        const pageA = await one.conversations.messagesPage(convsOne[c] as string, undefined, 200);
+        const pageB = await batch.conversations.messagesPage(convsBatch[c] as string, undefined, 200);
+        const strip = (page: typeof pageA) => page?.messages.map(({ conversationId: _, ...m }) => m);
+        expect(strip(pageB)).toEqual(strip(pageA));
+      }
+    }
+  });
+});

@@ -108,6 +108,13 @@ export interface PresenceStore {
   lastSeen(userIds: string[]): Promise<Map<string, number>>;
 }
 
+/** Accepted message records of one segment, for the message index. */
+export interface IndexEntry {
+  conversationId: string;
+  segment: number;
+  records: MessageRecord[];
+}
+
 /** What the relay's commit writes, all in one transaction. */
 export interface CommitTx {
   /** Appends one update as `seq` of `doc` (the room's next number; a duplicate fails the transaction). */
@@ -120,6 +127,12 @@ export interface CommitTx {
    * SEGMENT_MESSAGES messages. Null when the conversation does not exist.
    */
   indexMessages(conversationId: string, segment: number, records: MessageRecord[]): Promise<IndexResult | null>;
+  /**
+   * indexMessages for many segments at once (a tick's commit): the same effect as calling it
+   * for each entry in order, in as few statements as the store can. Returns each existing
+   * conversation's result after its last entry.
+   */
+  indexMessagesBatch(entries: IndexEntry[]): Promise<Map<string, IndexResult>>;
   /** The conversation as this transaction sees it. */
   conversation(id: string): Promise<ConversationSummary | null>;
 }

@@ -3,7 +3,7 @@
  * SQLite store, in a fixed number of statements however many records a tick carries.
  */
 import { type MessageRecord, SEGMENT_MESSAGES } from "@messenger/shared";
-import type { IndexResult } from "../types.js";
+import type { IndexEntry, IndexResult } from "../types.js";
 import { toSummary } from "./conversation-rows.js";
 import type { Queryable } from "./pool.js";
 
@@ -40,24 +40,29 @@ interface LockedConversation {
 const isNewer = (a: { createdAt: number; id: string }, b: { createdAt: number; id: string }) =>
   a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
 
+type Last = { id: string; authorId: string; text: string; createdAt: number; deletedAt: number | null };
+
 /**
- * Upserts accepted message records of one segment into the index, inside the commit's
- * transaction. An id already indexed keeps its segment and createdAt; only ids new to the
- * head segment count towards SEGMENT_MESSAGES, and the head rolls forward on reaching it.
- * Null when the conversation does not exist.
+ * Upserts accepted message records into the index inside the commit's transaction, for
+ * every segment the commit touched at once. An id already indexed keeps its segment and
+ * createdAt; only ids new to the head segment count towards SEGMENT_MESSAGES, and the head
+ * rolls forward on reaching it. Conversations that do not exist are left out.
  *
- * Three round trips when the commit holds new messages only (someone writes): the locked
- * read, the upsert (which says which rows it inserted), the update. An edit or a deletion
- * adds one query for the last message.
+ * Three round trips whatever the number of conversations when the commit holds new messages
+ * (the common case: people write): the locked read (members and last message included), the
+ * upsert (which reports what it inserted), the update. Edits or deletions that leave the last
+ * message unknown add one query.
  */
-export async function indexMessages(
+export async function indexMessagesBatch(
   db: Queryable,
   clock: () => number,
-  conversationId: string,
-  segment: number,
-  records: MessageRecord[],
-): Promise<IndexResult | null> {
-  // FOR UPDATE: another process indexing the same conversation waits, so head_count adds up.
+  entries: IndexEntry[],
+): Promise<Map<string, IndexResult>> {
+  const results = new Map<string, IndexResult>();
+  const ids = [...new Set(entries.map((e) => e.conversationId))].sort();
+  if (ids.length === 0) return results;
+  // FOR UPDATE, in id order: another process indexing the same conversations waits (head_count
+  // adds up), and two commits never lock them in opposite orders.
   const { rows } = await db.query<LockedConversation>(
     `SELECT c.id, c.head_segment, c.head_count, c.created_at, c.last_activity_at,
             ARRAY(SELECT m.user_id FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
@@ -65,114 +70,175 @@ export async function indexMessages(
             lm.created_at AS last_created_at, lm.deleted_at AS last_deleted_at
      FROM conversation c
      LEFT JOIN message lm ON lm.conversation_id = c.id AND lm.id = c.last_message_id
-     WHERE c.id = $1 FOR UPDATE OF c`,
-    [conversationId],
+     WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE OF c`,
+    [ids],
   );
-  const row = rows[0];
-  if (!row) return null;
+  const locked = new Map(rows.map((r) => [r.id, r]));
 
-  const unique = mergeById(records);
-  let added = 0;
-  // The last message afterwards, when the records alone tell it.
-  type Last = { id: string; authorId: string; text: string; createdAt: number; deletedAt: number | null };
-  let last: Last | null =
-    row.last_id === null
-      ? null
-      : {
-          id: row.last_id,
-          authorId: row.last_author_id as string,
-          text: row.last_text as string,
-          createdAt: row.last_created_at as number,
-          deletedAt: row.last_deleted_at,
-        };
-  let lastKnown = true;
-  if (unique.length > 0) {
-    const ids = unique.map((r) => r.id);
+  // One row per (conversation, id), as upserting the entries in order would leave it.
+  const merged = new Map<string, { conversationId: string; segment: number; record: MessageRecord }>();
+  for (const e of entries) {
+    if (!locked.has(e.conversationId)) continue;
+    for (const r of mergeById(e.records)) {
+      const key = `${e.conversationId}\u0000${r.id}`;
+      const first = merged.get(key);
+      merged.set(
+        key,
+        first
+          ? { ...first, record: { ...first.record, text: r.text, editedAt: r.editedAt, deletedAt: r.deletedAt } }
+          : { conversationId: e.conversationId, segment: e.segment, record: r },
+      );
+    }
+  }
+  const rowsIn = [...merged.values()];
+  const state = new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        added: 0,
+        lastKnown: true,
+        last:
+          r.last_id === null
+            ? null
+            : ({
+                id: r.last_id,
+                authorId: r.last_author_id as string,
+                text: r.last_text as string,
+                createdAt: r.last_created_at as number,
+                deletedAt: r.last_deleted_at,
+              } as Last | null),
+      },
+    ]),
+  );
+  if (rowsIn.length > 0) {
     // xmax = 0 only on rows this statement inserted: the ids new to the index.
     const upserted = await db.query<{
+      conversation_id: string;
       id: string;
+      segment: number;
+      author_id: string;
       inserted: boolean;
       created_at: number;
       text: string;
       deleted_at: number | null;
     }>(
       `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, stored_at)
-       SELECT $1, t.id, $2, t.author_id, t.text, t.created_at, t.edited_at, t.deleted_at, $3
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[])
-         AS t(id, author_id, text, created_at, edited_at, deleted_at)
+       SELECT t.conversation_id, t.id, t.segment, t.author_id, t.text, t.created_at, t.edited_at, t.deleted_at, $1
+       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[])
+         AS t(conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at)
        ON CONFLICT (conversation_id, id) DO UPDATE SET
          text = excluded.text, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at
-       RETURNING id, (xmax = 0) AS inserted, created_at, text, deleted_at`,
+       RETURNING conversation_id, id, segment, author_id, (xmax = 0) AS inserted, created_at, text, deleted_at`,
       [
-        conversationId,
-        segment,
         clock(),
-        ids,
-        unique.map((r) => r.author),
-        unique.map((r) => r.text),
-        unique.map((r) => r.createdAt),
-        unique.map((r) => r.editedAt ?? null),
-        unique.map((r) => r.deletedAt ?? null),
+        rowsIn.map((r) => r.conversationId),
+        rowsIn.map((r) => r.record.id),
+        rowsIn.map((r) => r.segment),
+        rowsIn.map((r) => r.record.author),
+        rowsIn.map((r) => r.record.text),
+        rowsIn.map((r) => r.record.createdAt),
+        rowsIn.map((r) => r.record.editedAt ?? null),
+        rowsIn.map((r) => r.record.deletedAt ?? null),
       ],
     );
-    const authorOf = new Map(unique.map((r) => [r.id, r.author]));
     for (const u of upserted.rows) {
+      const s = state.get(u.conversation_id);
+      const conversation = locked.get(u.conversation_id);
+      if (!s || !conversation) continue;
       if (u.inserted) {
-        if (segment === row.head_segment) added++;
-        const candidate = {
+        if (u.segment === conversation.head_segment) s.added++;
+        const candidate: Last = {
           id: u.id,
-          authorId: authorOf.get(u.id) as string,
+          authorId: u.author_id,
           text: u.text,
           createdAt: u.created_at,
           deletedAt: u.deleted_at,
         };
-        if (!last || isNewer(candidate, last)) last = candidate;
-      } else if (last && u.id === last.id) {
+        if (!s.last || isNewer(candidate, s.last)) s.last = candidate;
+      } else if (s.last && u.id === s.last.id) {
         // An edit or a deletion of the last message: its preview changes, it stays the last.
-        last = { ...last, text: u.text, deletedAt: u.deleted_at };
-      } else if (!last) lastKnown = false;
+        s.last = { ...s.last, text: u.text, deletedAt: u.deleted_at };
+      } else if (!s.last) s.lastKnown = false;
     }
   }
 
-  let head = row.head_segment;
-  let headCount = row.head_count + added;
-  if (headCount >= SEGMENT_MESSAGES) {
-    head += 1;
-    headCount = 0;
-  }
-  if (!lastKnown) {
+  const unknown = [...state].filter(([, s]) => !s.lastKnown).map(([id]) => id);
+  if (unknown.length > 0) {
     const newest = await db.query<{
+      conversation_id: string;
       id: string;
       author_id: string;
       text: string;
       created_at: number;
       deleted_at: number | null;
     }>(
-      `SELECT id, author_id, text, created_at, deleted_at FROM message WHERE conversation_id = $1
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [conversationId],
+      `SELECT DISTINCT ON (conversation_id) conversation_id, id, author_id, text, created_at, deleted_at
+       FROM message WHERE conversation_id = ANY($1::text[])
+       ORDER BY conversation_id, created_at DESC, id DESC`,
+      [unknown],
     );
-    const n = newest.rows[0];
-    last = n
-      ? { id: n.id, authorId: n.author_id, text: n.text, createdAt: n.created_at, deletedAt: n.deleted_at }
-      : null;
+    const found = new Map(newest.rows.map((n) => [n.conversation_id, n]));
+    for (const id of unknown) {
+      const n = found.get(id);
+      const s = state.get(id);
+      if (s)
+        s.last = n
+          ? { id: n.id, authorId: n.author_id, text: n.text, createdAt: n.created_at, deletedAt: n.deleted_at }
+          : null;
+    }
   }
-  await db.query(
-    `UPDATE conversation SET last_message_id = $1, last_message_at = $2, last_activity_at = coalesce($2, created_at),
-       head_segment = $3, head_count = $4 WHERE id = $5`,
-    [last?.id ?? null, last?.createdAt ?? null, head, headCount, conversationId],
-  );
-  const summary = toSummary({
-    id: row.id,
-    head_segment: head,
-    last_activity_at: last?.createdAt ?? row.created_at,
-    created_at: row.created_at,
-    members: row.members,
-    last_id: last?.id ?? null,
-    last_author_id: last?.authorId ?? null,
-    last_text: last?.text ?? null,
-    last_created_at: last?.createdAt ?? null,
-    last_deleted_at: last?.deletedAt ?? null,
+
+  const updates = rows.map((row) => {
+    const s = state.get(row.id) as { added: number; last: Last | null };
+    let head = row.head_segment;
+    let headCount = row.head_count + s.added;
+    if (headCount >= SEGMENT_MESSAGES) {
+      head += 1;
+      headCount = 0;
+    }
+    const last = s.last;
+    results.set(row.id, {
+      summary: toSummary({
+        id: row.id,
+        head_segment: head,
+        last_activity_at: last?.createdAt ?? row.created_at,
+        created_at: row.created_at,
+        members: row.members,
+        last_id: last?.id ?? null,
+        last_author_id: last?.authorId ?? null,
+        last_text: last?.text ?? null,
+        last_created_at: last?.createdAt ?? null,
+        last_deleted_at: last?.deletedAt ?? null,
+      }),
+      headMoved: head !== row.head_segment,
+    });
+    return { id: row.id, lastId: last?.id ?? null, lastAt: last?.createdAt ?? null, head, headCount };
   });
-  return { summary, headMoved: head !== row.head_segment };
+  await db.query(
+    `UPDATE conversation c SET last_message_id = u.last_id, last_message_at = u.last_at,
+       last_activity_at = coalesce(u.last_at, c.created_at), head_segment = u.head, head_count = u.head_count
+     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[])
+       AS u(id, last_id, last_at, head, head_count)
+     WHERE c.id = u.id`,
+    [
+      updates.map((u) => u.id),
+      updates.map((u) => u.lastId),
+      updates.map((u) => u.lastAt),
+      updates.map((u) => u.head),
+      updates.map((u) => u.headCount),
+    ],
+  );
+  return results;
+}
+
+/** indexMessages for one segment: the batch of one. Null when the conversation does not exist. */
+export async function indexMessages(
+  db: Queryable,
+  clock: () => number,
+  conversationId: string,
+  segment: number,
+  records: MessageRecord[],
+): Promise<IndexResult | null> {
+  const results = await indexMessagesBatch(db, clock, [{ conversationId, segment, records }]);
+  return results.get(conversationId) ?? null;
 }

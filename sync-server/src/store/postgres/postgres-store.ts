@@ -13,7 +13,7 @@ import { createPgPresence, createPgSessions, createPgUsers } from "./accounts.js
 import { readConversation } from "./conversation-rows.js";
 import { createPgConversations } from "./conversation-store.js";
 import { appendUpdates, claimClients, createPgDocs, type WriteTransaction } from "./doc-store.js";
-import { indexMessages } from "./message-index.js";
+import { indexMessages, indexMessagesBatch } from "./message-index.js";
 import { MIGRATIONS, migrate, pendingMigrations } from "./migrations.js";
 import { createClient, createPool, createSerialQueue, explainConnectError, withTransaction } from "./pool.js";
 
@@ -67,6 +67,10 @@ function createCommitTx(client: pg.PoolClient, clock: () => number) {
     indexMessages: async (conversationId, segment, records) => {
       await flush();
       return indexMessages(live(), clock, conversationId, segment, records);
+    },
+    indexMessagesBatch: async (entries) => {
+      await flush();
+      return indexMessagesBatch(live(), clock, entries);
     },
     conversation: async (id) => {
       await flush();

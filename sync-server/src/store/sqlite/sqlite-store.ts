@@ -7,7 +7,7 @@
  * the task that started it and no I/O callback runs in the middle of it.
  */
 import type { Clock } from "../../clock.js";
-import type { CommitTx, Store } from "../types.js";
+import type { CommitTx, IndexResult, Store } from "../types.js";
 import { createSqliteAccounts } from "./accounts.js";
 import { createSqliteConversations } from "./conversation-store.js";
 import { openSqliteFile } from "./data-dir.js";
@@ -43,6 +43,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     claimClient: (doc, clientId, userId) => later(() => docs.claimClient(doc, clientId, userId)),
     indexMessages: (conversationId, segment, records) =>
       later(() => conversations.indexMessages(conversationId, segment, records)),
+    indexMessagesBatch: (entries) =>
+      later(() => {
+        const results = new Map<string, IndexResult>();
+        for (const e of entries) {
+          const result = conversations.indexMessages(e.conversationId, e.segment, e.records);
+          if (result) results.set(e.conversationId, result);
+        }
+        return results;
+      }),
     conversation: (id) => later(() => conversations.get(id)),
   };
 
