@@ -21,6 +21,8 @@ export interface CommitterDeps {
   writeInboxes(summaries: Iterable<ConversationSummary>): Promise<void>;
   /** The commit that wrote inboxes ended (committed or not). */
   inboxesCommitted(ok: boolean): void;
+  /** These conversations changed in a commit that succeeded (their head segment may have moved). */
+  conversationsCommitted(summaries: Iterable<ConversationSummary>): void;
   fail(room: Room, err: unknown): void;
   compact(room: Room): Promise<void>;
   /** A commit takes the batches applied so far. */
@@ -88,11 +90,11 @@ export function createCommitter(deps: CommitterDeps) {
     deps.began();
     const work = take();
     const started = performance.now();
+    const summaries = new Map<string, ConversationSummary>();
     let error: unknown = null;
     if (hasWrites(work)) {
       try {
         await store.transaction(async (tx) => {
-          const summaries = new Map<string, ConversationSummary>();
           await write(tx, work, summaries);
           if (summaries.size === 0) return;
           // The inbox entries these messages change go into the same transaction: one commit
@@ -112,6 +114,7 @@ export function createCommitter(deps: CommitterDeps) {
     }
     deps.committed();
     deps.inboxesCommitted(error === null);
+    if (error === null && summaries.size > 0) deps.conversationsCommitted(summaries.values());
     for (const [r, b] of work) {
       r.inCommit--;
       if (error) {
@@ -182,6 +185,11 @@ export function createCommitter(deps: CommitterDeps) {
         if (!running && dirty.size > 0) start();
         await running;
       }
+    },
+
+    /** Nothing to commit, nothing scheduled, nothing committing. */
+    idle(): boolean {
+      return dirty.size === 0 && scheduled === null && running === null;
     },
 
     /** No more commits are scheduled on their own; `settle` still commits what is dirty. */

@@ -246,7 +246,7 @@ export class Connection {
       (id) => {
         const hit = this.ctx.indexed(this.conversationId, id);
         // A key this document holds lives in this segment: only a new key needs the index.
-        if (hit === undefined && messages?.has(id) === false) unknown.push(id);
+        if (hit === undefined && messages?.has(id) === false && !room.soleSegment) unknown.push(id);
         return hit ?? null;
       },
       // Not proven on a copy before the index has answered: it is judged again then.

@@ -4,7 +4,7 @@
  * plus the authenticated user; src/ws-adapter.ts joins it to node's http server.
  */
 import type http from "node:http";
-import { CLOSE_CODES, type ConversationSummary, type MessageRecord } from "@messenger/shared";
+import { CLOSE_CODES, type ConversationSummary, conversationDocName, type MessageRecord } from "@messenger/shared";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { type Clock, systemClock } from "../clock.js";
 import { createInbox } from "../inbox/inbox.js";
@@ -106,6 +106,13 @@ export function createRelay(options: RelayOptions) {
     compactAfter: options.compactAfterUpdates ?? COMPACT_AFTER_UPDATES,
     writeInboxes: (summaries) => inbox.writeNow(summaries),
     inboxesCommitted: (ok) => inbox.committed(ok),
+    conversationsCommitted(summaries) {
+      for (const s of summaries) {
+        if (s.headSegment === 0) continue;
+        const first = rooms.loadedRoom(conversationDocName(s.id, 0));
+        if (first) first.soleSegment = false;
+      }
+    },
     fail: (r, err) => rooms.fail(r, err),
     compact: (r) => rooms.compact(r),
     began() {
@@ -125,6 +132,7 @@ export function createRelay(options: RelayOptions) {
     markDirty: (r) => committer.markDirty(r),
     onLoaded: async (r, target) => {
       if (target.kind === "inbox") await inbox.fill(r, target.userId);
+      else if (target.segment === 0) r.soleSegment = (await repo.get(target.conversationId))?.headSegment === 0;
     },
   });
   const room = (name: string) => rooms.get(name);
@@ -338,9 +346,11 @@ export function createRelay(options: RelayOptions) {
       for (;;) {
         await inbox.settle();
         await committer.settle();
-        if (lookupsOut === 0) return;
-        // An update waits for the message index; once judged, it may need a commit too.
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (lookupsOut === 0) {
+          // A lookup that just answered applies its update in a microtask still to run.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (lookupsOut === 0 && committer.idle()) return;
+        } else await new Promise((resolve) => setTimeout(resolve, 1));
       }
     },
 

@@ -56,6 +56,12 @@ export class Room {
   claims = 0;
   /** Counts changes to the document: a judgement made at one version holds while it is unchanged. */
   version = 0;
+  /**
+   * True while this is segment 0 of a conversation that has no other segment: a new message
+   * id cannot live anywhere else, so the index need not be asked. Set when the room loads,
+   * cleared for good when a commit moves the head on.
+   */
+  soleSegment = false;
   private batch: Batch = emptyBatch();
   /** The whole document as one update, kept until it changes (fresh clients all ask for it). */
   private wholeState: Uint8Array | null = null;

@@ -98,6 +98,11 @@ export function createRooms(deps: RoomsDeps) {
       return started;
     },
 
+    /** The room if it is loaded (not loading), without claiming it. */
+    loadedRoom(name: string): Room | undefined {
+      return loaded.get(name);
+    },
+
     /** The room if it is loaded or loading, without loading it; null otherwise. */
     ifPresent(name: string): Promise<Room> | null {
       if (loaded.has(name)) return this.get(name);
