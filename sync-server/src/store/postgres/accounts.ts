@@ -5,7 +5,8 @@
  * timestamptz, which pg returns as Date (SessionTimes takes a Date).
  */
 import type pg from "pg";
-import type { DirectoryRow, PresenceStore, SessionStore, SessionTimes, UserStore } from "../types.js";
+import { toDirectoryRow, type UserRow } from "../rows.js";
+import type { PresenceStore, SessionStore, SessionTimes, UserStore } from "../types.js";
 
 /**
  * `expr` with only A–Z folded to a–z, compared byte by byte: SQLite's lower() and
@@ -26,20 +27,6 @@ const DIRECTORY_PAGE = `${SELECT_DIRECTORY}
          OR (${asciiLower("u.name")} = ${asciiLower("$2")} AND u.id COLLATE "C" > $3))
   ORDER BY ${asciiLower("u.name")}, u.id COLLATE "C"
   LIMIT $4`;
-
-interface UserRow {
-  id: string;
-  name: string;
-  username: string | null;
-  last_seen_at: number | null;
-}
-
-const toDirectoryRow = (r: UserRow): DirectoryRow => ({
-  id: r.id,
-  name: r.name,
-  username: r.username,
-  lastSeenAt: r.last_seen_at,
-});
 
 export function createPgUsers(pool: pg.Pool): UserStore {
   return {

@@ -2,8 +2,10 @@
  * Reading conversations and messages from PostgreSQL rows, shared by the conversation
  * store (on the pool) and the relay's commit (on its transaction's client).
  */
-import { type ConversationSummary, conversationDocName, type Message, PREVIEW_LENGTH } from "@messenger/shared";
+import { type ConversationSummary, conversationDocName, PREVIEW_LENGTH } from "@messenger/shared";
 import type { Queryable } from "./pool.js";
+
+export { type MessageRow, toMessage } from "../rows.js";
 
 interface ConversationRow {
   id: string;
@@ -16,17 +18,6 @@ interface ConversationRow {
   last_text: string | null;
   last_created_at: number | null;
   last_deleted_at: number | null;
-}
-
-export interface MessageRow {
-  conversation_id: string;
-  id: string;
-  segment: number;
-  author_id: string;
-  text: string;
-  created_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
 }
 
 /** A conversation with its members and its last message, in one statement; add WHERE / JOIN / ORDER BY. */
@@ -61,19 +52,6 @@ export function toSummary(row: ConversationRow): ConversationSummary {
         : null,
     lastActivityAt: row.last_activity_at,
     createdAt: row.created_at,
-  };
-}
-
-export function toMessage(r: MessageRow): Message {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    authorId: r.author_id,
-    text: r.text,
-    createdAt: r.created_at,
-    editedAt: r.edited_at,
-    deletedAt: r.deleted_at,
-    segment: r.segment,
   };
 }
 

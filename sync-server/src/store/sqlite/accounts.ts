@@ -4,25 +4,12 @@
  * Statements are prepared on first use: better-auth creates its tables in its own
  * migrations, after the store opens.
  */
+import { toDirectoryRow, type UserRow } from "../rows.js";
 import type { DirectoryQuery, DirectoryRow, SessionTimes } from "../types.js";
 import type { Db } from "./database.js";
 
 /** SQLite allows 999 bound parameters in old builds; stay well under. */
 const IDS_PER_QUERY = 500;
-
-interface UserRow {
-  id: string;
-  name: string;
-  username: string | null;
-  last_seen_at: number | null;
-}
-
-const toDirectoryRow = (r: UserRow): DirectoryRow => ({
-  id: r.id,
-  name: r.name,
-  username: r.username,
-  lastSeenAt: r.last_seen_at,
-});
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];

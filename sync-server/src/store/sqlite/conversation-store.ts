@@ -17,6 +17,7 @@ import {
   SEGMENT_MESSAGES,
 } from "@messenger/shared";
 import type { Clock } from "../../clock.js";
+import { type MessageRow, toMessage } from "../rows.js";
 import type { IndexedMessage, IndexResult } from "../types.js";
 import type { Db } from "./database.js";
 
@@ -28,17 +29,6 @@ interface ConversationRow {
   last_activity_at: number;
   created_at: number;
   members: string;
-}
-
-interface MessageRow {
-  conversation_id: string;
-  id: string;
-  segment: number;
-  author_id: string;
-  text: string;
-  created_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
 }
 
 export type SqliteConversations = ReturnType<typeof createSqliteConversations>;
@@ -101,17 +91,6 @@ export function createSqliteConversations(db: Db, clock: Clock) {
     `SELECT * FROM message WHERE conversation_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
      ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
-
-  const toMessage = (r: MessageRow): Message => ({
-    id: r.id,
-    conversationId: r.conversation_id,
-    authorId: r.author_id,
-    text: r.text,
-    createdAt: r.created_at,
-    editedAt: r.edited_at,
-    deletedAt: r.deleted_at,
-    segment: r.segment,
-  });
 
   /** `last`: the row of row.last_message_id when the caller has it already. */
   const toSummary = (row: ConversationRow, last?: MessageRow): ConversationSummary => {

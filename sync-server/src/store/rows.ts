@@ -1,0 +1,46 @@
+/**
+ * Row shapes both stores read (their tables have the same columns) and how they become
+ * the API's types: one definition, so the two stores cannot drift apart in what they return.
+ */
+import type { Message } from "@messenger/shared";
+import type { DirectoryRow } from "./types.js";
+
+/** A row of the `message` index. */
+export interface MessageRow {
+  conversation_id: string;
+  id: string;
+  segment: number;
+  author_id: string;
+  text: string;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export function toMessage(r: MessageRow): Message {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    authorId: r.author_id,
+    text: r.text,
+    createdAt: r.created_at,
+    editedAt: r.edited_at,
+    deletedAt: r.deleted_at,
+    segment: r.segment,
+  };
+}
+
+/** better-auth's user row joined with presence's last-seen, as the directory reads it. */
+export interface UserRow {
+  id: string;
+  name: string;
+  username: string | null;
+  last_seen_at: number | null;
+}
+
+export const toDirectoryRow = (r: UserRow): DirectoryRow => ({
+  id: r.id,
+  name: r.name,
+  username: r.username,
+  lastSeenAt: r.last_seen_at,
+});
