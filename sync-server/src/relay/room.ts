@@ -37,8 +37,6 @@ export class Room {
   readonly clients: Map<number, string>;
   /** Awareness client id → the connection that introduced it. */
   readonly awarenessOwners = new Map<number, Connection>();
-  /** True when nothing was stored for this document before it was loaded. */
-  readonly isNew: boolean;
   /** Updates in the store's log after the snapshot. */
   logLength: number;
   /** Sequence number of the newest update given to the store (committed or in the commit in flight). */
@@ -74,7 +72,6 @@ export class Room {
   ) {
     if (target.kind === "conversation") messagesMap(this.doc);
     else inboxMap(this.doc);
-    this.isNew = stored.updates.length === 0;
     this.logLength = stored.logLength;
     this.lastSeq = stored.lastSeq;
     this.committedSeq = stored.lastSeq;

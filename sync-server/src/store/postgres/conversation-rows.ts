@@ -7,7 +7,7 @@ import type { Queryable } from "./pool.js";
 
 export { type MessageRow, toMessage } from "../rows.js";
 
-interface ConversationRow {
+export interface ConversationRow {
   id: string;
   head_segment: number;
   last_activity_at: number;
@@ -22,7 +22,7 @@ interface ConversationRow {
 
 /** A conversation with its members and its last message, in one statement; add WHERE / JOIN / ORDER BY. */
 export const SELECT_CONVERSATION = `
-  SELECT c.id, c.head_segment, c.last_activity_at, c.created_at,
+  SELECT c.id, c.head_segment, c.head_count, c.last_activity_at, c.created_at,
          ARRAY(SELECT m.user_id FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
          lm.id AS last_id, lm.author_id AS last_author_id, lm.text AS last_text,
          lm.created_at AS last_created_at, lm.deleted_at AS last_deleted_at

@@ -4,7 +4,7 @@
  */
 import { type MessageRecord, SEGMENT_MESSAGES } from "@messenger/shared";
 import type { IndexEntry, IndexResult } from "../types.js";
-import { toSummary } from "./conversation-rows.js";
+import { type ConversationRow, SELECT_CONVERSATION, toSummary } from "./conversation-rows.js";
 import type { Queryable } from "./pool.js";
 
 /**
@@ -22,18 +22,8 @@ function mergeById(records: MessageRecord[]): MessageRecord[] {
 }
 
 /** The conversation as the commit reads it, locked: head, members and the current last message. */
-interface LockedConversation {
-  id: string;
-  head_segment: number;
+interface LockedConversation extends ConversationRow {
   head_count: number;
-  created_at: number;
-  last_activity_at: number;
-  members: string[];
-  last_id: string | null;
-  last_author_id: string | null;
-  last_text: string | null;
-  last_created_at: number | null;
-  last_deleted_at: number | null;
 }
 
 /** Message order: created_at, then id (as the pages and "last message" sort). */
@@ -64,13 +54,7 @@ export async function indexMessagesBatch(
   // FOR UPDATE, in id order: another process indexing the same conversations waits (head_count
   // adds up), and two commits never lock them in opposite orders.
   const { rows } = await db.query<LockedConversation>(
-    `SELECT c.id, c.head_segment, c.head_count, c.created_at, c.last_activity_at,
-            ARRAY(SELECT m.user_id FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
-            lm.id AS last_id, lm.author_id AS last_author_id, lm.text AS last_text,
-            lm.created_at AS last_created_at, lm.deleted_at AS last_deleted_at
-     FROM conversation c
-     LEFT JOIN message lm ON lm.conversation_id = c.id AND lm.id = c.last_message_id
-     WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE OF c`,
+    `${SELECT_CONVERSATION} WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE OF c`,
     [ids],
   );
   const locked = new Map(rows.map((r) => [r.id, r]));
