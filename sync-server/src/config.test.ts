@@ -46,6 +46,27 @@ describe("configuration", () => {
     }
   });
 
+  it("runs as one of several processes only with both REDIS_URL and DATABASE_URL", () => {
+    const pg = "postgres://127.0.0.1:5432/messenger";
+    const cluster = loadConfig({ DATABASE_URL: pg, REDIS_URL: "redis://127.0.0.1:6379" });
+    expect(cluster.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(cluster.redisKeyPrefix).toBe("messenger:");
+    expect(loadConfig({}).redisUrl).toBeNull();
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ REDIS_URL: "redis://127.0.0.1:6379" }).join()).toMatch(/REDIS_URL needs DATABASE_URL/);
+    expect(problems({ DATABASE_URL: pg, REDIS_URL: "http://x" }).join()).toMatch(/REDIS_URL must be a Redis URL/);
+    expect(problems({ DATABASE_URL: pg, REDIS_URL: "redis://x", REDIS_KEY_PREFIX: "a b" }).join()).toMatch(
+      /REDIS_KEY_PREFIX/,
+    );
+  });
+
   it("trusts only the app's own origin in production", () => {
     const config = loadConfig({
       NODE_ENV: "production",

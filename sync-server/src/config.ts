@@ -20,6 +20,13 @@ export interface Config {
   databaseUrl: string | null;
   /** Connections in the PostgreSQL pool. */
   databasePoolSize: number;
+  /**
+   * `redis://…`: run as one of several processes behind a load balancer, all on one
+   * PostgreSQL (DATABASE_URL) and one Redis (fan-out, presence, revocation, shared limits).
+   */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel of this deployment (several may share one Redis). */
+  redisKeyPrefix: string;
   /** Public base URL of the app (better-auth's baseURL), trusted as an origin. */
   baseUrl: string;
   authSecret: string;
@@ -120,6 +127,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     );
   // At least 2: a commit holds one connection while inbox rooms it writes load on another.
   const databasePoolSize = int("DATABASE_POOL_SIZE", 10, 2, 1000);
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl))
+    problems.push("REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379 (leave it unset for one process).");
+  if (redisUrl !== null && databaseUrl === null)
+    problems.push(
+      "REDIS_URL needs DATABASE_URL: processes sharing one Redis must share one PostgreSQL database (a SQLite file belongs to one process).",
+    );
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? "messenger:";
+  if (!/^[\w:.-]{1,64}$/.test(redisKeyPrefix))
+    problems.push("REDIS_KEY_PREFIX must be 1-64 letters, digits or _ : . - (such as messenger:).");
   const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+$/.test(baseUrl))
     problems.push(`BASE_URL=${baseUrl} must be an origin such as https://chat.example.com.`);
@@ -198,6 +215,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     databasePath,
     databaseUrl,
     databasePoolSize,
+    redisUrl,
+    redisKeyPrefix,
     baseUrl,
     authSecret,
     trustedOrigins,

@@ -15,6 +15,8 @@ import type { ConversationSummary } from "@messenger/shared";
 import { createApp } from "./app.js";
 import { type AuthService, createAuth } from "./auth/index.js";
 import { type Clock, systemClock } from "./clock.js";
+import { type ClusterBus, createRedisBus, createSingleProcessBus } from "./cluster/bus.js";
+import { connectRedis, type RedisLink } from "./cluster/redis.js";
 import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
@@ -52,6 +54,8 @@ export interface RunningServer {
     /** The store's conversations (tests read them). */
     repo: Store["conversations"];
     auth: AuthService;
+    /** Messages to the other processes (nothing to tell without REDIS_URL). */
+    bus: ClusterBus;
     relay: Relay;
     presence: Relay["presence"];
   };
@@ -67,12 +71,22 @@ export async function createServices(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config, clock);
+  // Several processes (REDIS_URL): Redis carries what one process kept in memory.
+  let redis: RedisLink | null = null;
+  try {
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, config.redisKeyPrefix, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const bus: ClusterBus = redis ? createRedisBus(redis, logger) : createSingleProcessBus();
   const origins = createOrigins(config);
   const auth = createAuth({ config, store, clock, logger, origins });
   try {
     // Under the store's start-up lock: processes starting together migrate once.
     await store.exclusive(() => auth.migrate());
   } catch (error) {
+    await redis?.close();
     await store.close();
     throw error;
   }
@@ -80,7 +94,7 @@ export async function createServices(
   let draining = false;
   const ready = async () => {
     if (draining) throw new Error("shutting down");
-    await store.ready();
+    await Promise.all([store.ready(), bus.ready()]);
   };
   const presence = createPresence(store, clock, { logger });
   auth.onUserChanged(presence.userChanged);
@@ -123,10 +137,28 @@ export async function createServices(
     drain();
     await relay.close();
     await presence.close();
+    await bus.close();
+    await redis?.close();
     await store.close();
   };
   const repo = store.conversations;
-  return { config, clock, logger, store, repo, origins, metrics, auth, presence, relay, app, drain, close };
+  return {
+    config,
+    clock,
+    logger,
+    store,
+    redis,
+    bus,
+    repo,
+    origins,
+    metrics,
+    auth,
+    presence,
+    relay,
+    app,
+    drain,
+    close,
+  };
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -175,7 +207,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     port,
     url,
     server,
-    services: { config, store, repo: store.conversations, auth, relay, presence },
+    services: { config, store, repo: store.conversations, auth, bus: services.bus, relay, presence },
     close() {
       closing ??= (async () => {
         services.drain();

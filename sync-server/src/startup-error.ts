@@ -18,6 +18,8 @@ export const STARTUP_PROBLEMS = {
     `the database ${p.file} ${p.reason}: restore it from a backup, or point DATA_DIR at another directory to start empty.`,
   DATABASE_UNREACHABLE: (p: { url: string; reason: string }) =>
     `the PostgreSQL server in DATABASE_URL (${p.url}) ${p.reason}: start it or correct DATABASE_URL, or unset DATABASE_URL to keep the data in SQLite under DATA_DIR.`,
+  REDIS_UNREACHABLE: (p: { url: string; reason: string }) =>
+    `the Redis server in REDIS_URL (${p.url}) ${p.reason}: start it or correct REDIS_URL, or unset REDIS_URL to run a single process.`,
 } as const;
 
 export type StartupProblem = keyof typeof STARTUP_PROBLEMS;
