@@ -21,8 +21,9 @@ const STORELESS = [
   "sync-server/test/deployment-files-are-valid.test.ts",
   "sync-server/test/one-process-per-data-directory.test.ts",
   "sync-server/test/start-up-explains-itself.test.ts",
-  // Makes its own PostgreSQL database whatever TEST_STORE says.
+  // Make their own PostgreSQL database whatever TEST_STORE says.
   "sync-server/test/several-processes-start-on-one-postgres-database.test.ts",
+  "sync-server/test/processes-of-a-cluster-relay-to-each-other.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.

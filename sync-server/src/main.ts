@@ -102,6 +102,7 @@ export async function createServices(
   const limits = { ...config.relayLimits, ...options.relay?.limits };
   const writeBudget = createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
   const relay = createRelay({
+    bus,
     writeBudget,
     store,
     clock,

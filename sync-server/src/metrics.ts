@@ -66,6 +66,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ["reason"] as const,
     registers,
   });
+  const commitConflicts = new client.Counter({
+    name: `${PREFIX}commit_conflicts_total`,
+    help: "Commits that lost to another process's commit, by kind (sequence: caught up and retried; client, message: a write refused).",
+    labelNames: ["kind"] as const,
+    registers,
+  });
   let countRooms: () => number = () => 0;
   new client.Gauge({
     name: `${PREFIX}rooms_loaded`,
@@ -107,6 +113,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       socketClosed: () => socketsOpen.dec(),
       upgradeRefused: (code) => upgradesRefused.inc({ code }),
       frameRefused: (reason) => framesRefused.inc({ reason }),
+      commitConflict: (kind) => commitConflicts.inc({ kind }),
     },
   };
 }

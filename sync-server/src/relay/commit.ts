@@ -8,8 +8,10 @@
  */
 import { type ConversationSummary, messagesMap } from "@messenger/shared";
 import type { Logger } from "../logger.js";
+import { CommitConflict } from "../store/conflict.js";
 import type { CommitTx, IndexEntry, Store } from "../store/types.js";
 import type { RelayMetrics } from "./metrics.js";
+import type { Replica } from "./replica.js";
 import type { Batch, Room } from "./room.js";
 
 export interface CommitterDeps {
@@ -23,7 +25,10 @@ export interface CommitterDeps {
   inboxesCommitted(ok: boolean): void;
   /** These conversations changed in a commit that succeeded (their head segment may have moved). */
   conversationsCommitted(summaries: Iterable<ConversationSummary>): void;
-  fail(room: Room, err: unknown): void;
+  /** Drops a room after a failed commit; `refusedUser` is the user whose write the store refused. */
+  fail(room: Room, err: unknown, refusedUser?: string | null): void;
+  /** Other processes' commits (a cluster): published after ours, caught up on conflict. */
+  replica: Replica;
   compact(room: Room): Promise<void>;
   /** A commit takes the batches applied so far. */
   began(): void;
@@ -38,6 +43,9 @@ export const BUSY_WINDOW_MS = 20;
 /** The longest a write waits for its commit to gather others. */
 export const MAX_GROUP_WAIT_MS = 4;
 
+/** A document whose commits lose this many times in a row is dropped (its sockets resync) rather than retried forever. */
+export const MAX_CONFLICTS_IN_A_ROW = 50;
+
 const byName = (a: Room, b: Room) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function createCommitter(deps: CommitterDeps) {
@@ -51,10 +59,13 @@ export function createCommitter(deps: CommitterDeps) {
   let lastEnded = Number.NEGATIVE_INFINITY;
   let lastTook = 0;
 
+  /** A room catching up with other processes' commits waits for it before committing its own. */
+  const takeable = (r: Room) => r.catchingUp === null;
+
   /** Takes the batches of dirty rooms (of one kind, when given) for a commit. */
   const take = (kind?: Room["target"]["kind"]): Array<[Room, Batch]> => {
     // In name order: two processes committing the same documents lock their rows in one order.
-    const rooms = [...dirty].filter((r) => kind === undefined || r.target.kind === kind).sort(byName);
+    const rooms = [...dirty].filter((r) => takeable(r) && (kind === undefined || r.target.kind === kind)).sort(byName);
     for (const r of rooms) {
       dirty.delete(r);
       r.inCommit++;
@@ -66,6 +77,7 @@ export function createCommitter(deps: CommitterDeps) {
   const write = async (tx: CommitTx, work: Array<[Room, Batch]>, summaries: Map<string, ConversationSummary>) => {
     const entries: IndexEntry[] = [];
     for (const [r, b] of work) {
+      b.firstSeq = r.lastSeq + 1;
       for (const { update } of b.updates) {
         r.lastSeq++;
         r.logLength++;
@@ -108,20 +120,29 @@ export function createCommitter(deps: CommitterDeps) {
         });
       } catch (err) {
         error = err ?? new Error("commit failed");
-        logger.error("commit failed", { err: String(err), docs: work.map(([r]) => r.name) });
+        if (err instanceof CommitConflict) logger.debug("commit lost to another process", { err: err.message });
+        else logger.error("commit failed", { err: String(err), docs: work.map(([r]) => r.name) });
       }
       metrics.commit(performance.now() - started, error === null);
     }
     deps.committed();
     deps.inboxesCommitted(error === null);
     if (error === null && summaries.size > 0) deps.conversationsCommitted(summaries.values());
+    if (error instanceof CommitConflict) return lost(work, error);
     for (const [r, b] of work) {
       r.inCommit--;
       if (error) {
         if (!r.failed) deps.fail(r, error);
       } else {
         r.committedSeq = r.lastSeq;
+        r.conflicts = 0;
         r.publish(b);
+        deps.replica.published(
+          r,
+          b.firstSeq,
+          b.updates.map((u) => u.update),
+          b.claims,
+        );
       }
       for (const after of b.after) {
         try {
@@ -131,25 +152,67 @@ export function createCommitter(deps: CommitterDeps) {
         }
       }
       if (!error && r.logLength >= deps.compactAfter) void deps.compact(r);
+      deps.replica.resume(r);
     }
   }
 
-  async function drain(): Promise<void> {
-    try {
-      while (dirty.size > 0) {
-        const began = performance.now();
-        await commitOnce();
-        lastEnded = performance.now();
-        lastTook = lastEnded - began;
+  /**
+   * Another process committed first. A document whose sequence number was taken catches up
+   * and commits its batch again; a write the store refused (a client id or message id that
+   * another user's commit took) drops its room, closing that user's sockets as refused.
+   * The other rooms of the commit are not at fault: their batches go back to be committed again.
+   */
+  function lost(work: Array<[Room, Batch]>, conflict: CommitConflict): void {
+    metrics.commitConflict(conflict.kind);
+    const refused = conflict.kind === "sequence" ? null : conflict.doc;
+    // Last first: a room in the commit twice (an inbox) gets its batches back in their order.
+    for (const [r, b] of [...work].reverse()) {
+      r.inCommit--;
+      r.lastSeq = r.committedSeq;
+      r.logLength -= b.updates.length;
+      if (r.failed) {
+        for (const after of b.after) after(conflict);
+        continue;
       }
-    } finally {
-      running = null;
+      if (r.name === refused) {
+        r.restoreBatch(b);
+        deps.fail(r, conflict, conflict.userId);
+        continue;
+      }
+      r.restoreBatch(b);
+      if (++r.conflicts > MAX_CONFLICTS_IN_A_ROW) {
+        logger.error("commit keeps losing to other processes", { doc: r.name });
+        deps.fail(r, conflict);
+      } else if (conflict.kind === "sequence") void deps.replica.catchUp(r);
+    }
+  }
+
+  const anyTakeable = () => {
+    for (const r of dirty) if (takeable(r)) return true;
+    return false;
+  };
+
+  async function drain(): Promise<void> {
+    while (anyTakeable()) {
+      const began = performance.now();
+      await commitOnce();
+      lastEnded = performance.now();
+      lastTook = lastEnded - began;
     }
   }
 
   const start = () => {
     scheduled = null;
-    running ??= drain();
+    if (running) return;
+    // Cleared in a callback, never inside drain: a drain with nothing to take ends before
+    // `running` would be assigned, and must not leave it set for good.
+    const current: Promise<void> = drain().finally(() => {
+      if (running !== current) return;
+      running = null;
+      // Marked dirty in the moment between the last check and now: not lost.
+      if (!stopped && !scheduled && anyTakeable()) schedule();
+    });
+    running = current;
   };
 
   /**
@@ -179,6 +242,12 @@ export function createCommitter(deps: CommitterDeps) {
     /** Resolves once everything marked dirty so far is committed (or failed) and fanned out. */
     async settle(): Promise<void> {
       while (dirty.size > 0 || scheduled || running) {
+        const waiting = [...dirty].filter((r) => !takeable(r));
+        if (waiting.length > 0 && waiting.length === dirty.size && !running) {
+          // Only rooms catching up are dirty: they mark themselves dirty again when done.
+          await Promise.all(waiting.map((r) => r.catchingUp));
+          continue;
+        }
         scheduled?.();
         scheduled = null;
         // Stopped (shutting down), nothing starts a commit on its own: start it here.

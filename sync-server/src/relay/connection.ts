@@ -62,6 +62,8 @@ export interface ConnectionContext {
   noteInflight(conversationId: string, segment: number, authorId: string, keys: string[]): void;
   /** Called once, when the connection ends for any reason. */
   onClosed(conn: Connection): void;
+  /** Brings the room up to what other processes committed (a cluster); null for one process. */
+  catchUp: ((room: Room) => Promise<void>) | null;
 }
 
 /** Updates up to this size are judged even for a writer in debt (an inbox resend, a small write). */
@@ -230,7 +232,7 @@ export class Connection {
     });
   }
 
-  private onUpdate(update: Uint8Array): void {
+  private onUpdate(update: Uint8Array, caughtUp = false): void {
     const room = this.room;
     // Judging a large update costs real CPU: a writer in debt is turned away before that.
     if (update.length > CHEAP_UPDATE_BYTES && !this.ctx.writeBudget.available(this.user.id)) {
@@ -252,6 +254,16 @@ export class Connection {
       // Not proven on a copy before the index has answered: it is judged again then.
       () => unknown.length === 0 && this.ctx.trialBudget.take(this.user.id),
     );
+    if (!verdict.ok && verdict.refusal === "missing" && !caughtUp && this.ctx.catchUp) {
+      // In a cluster the history may be committed already, by another process this copy has
+      // not heard from yet: catch up from the store and judge again before sending it away.
+      this.held = [];
+      this.ctx.catchUp(room).then(
+        () => this.judgedAgain(update),
+        () => this.close(CLOSE_CODES.TRY_AGAIN_LATER, "try again later"),
+      );
+      return;
+    }
     const undecided = verdict.ok ? !verdict.noop : verdict.refusal === "throttled";
     if (undecided && unknown.length > 0 && room.target.kind === "conversation") {
       // New message ids: the index says whether one already lives in another segment. The
@@ -283,6 +295,29 @@ export class Connection {
       return;
     }
     this.settle(update, verdict);
+  }
+
+  /** After a catch-up: judges `update` again, then the frames that waited behind it. */
+  private judgedAgain(update: Uint8Array): void {
+    const waiting = this.held ?? [];
+    this.held = null;
+    this.heldBytes = 0;
+    if (this.closed) return;
+    try {
+      this.onUpdate(update, true);
+    } catch (err) {
+      this.ctx.logger.debug("malformed frame", { doc: this.room.name, user: this.user.id, err: String(err) });
+      this.close(CLOSE_CODES.MALFORMED_FRAME, "malformed frame");
+      return;
+    }
+    if (this.held !== null) {
+      // Waiting for the index now: the frames go behind it.
+      (this.held as Uint8Array[]).push(...waiting);
+      for (const frame of waiting) this.heldBytes += frame.length;
+    } else {
+      this.held = waiting;
+      this.release();
+    }
   }
 
   private get conversationId(): string {
@@ -385,6 +420,9 @@ export class Connection {
       const current = awareness.meta.get(id)?.clock;
       if (current !== undefined && clock <= current) return "echo";
       if (id === awareness.clientID) return "foreign";
+      // Introduced on another process: its user's alone, wherever they reconnect.
+      const remote = owner === undefined ? room.remoteAwareness.get(id) : undefined;
+      if (remote !== undefined) return remote === this.user.id ? "own" : "foreign";
       // Unclaimed, or another socket of the same user (a tab reconnecting before its old socket timed out).
       return owner === undefined || owner.user.id === this.user.id ? "own" : "foreign";
     });

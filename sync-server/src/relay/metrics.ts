@@ -14,6 +14,8 @@ export interface RelayMetrics {
   upgradeRefused(code: ErrorCode): void;
   /** A frame the relay refused, closing its socket: the close code's name (WRITE_REJECTED, …). */
   frameRefused(reason: string): void;
+  /** A commit lost to another process's (a cluster): sequence (caught up and retried), client or message. */
+  commitConflict(kind: string): void;
 }
 
 export const NO_RELAY_METRICS: RelayMetrics = {
@@ -22,4 +24,5 @@ export const NO_RELAY_METRICS: RelayMetrics = {
   socketClosed() {},
   upgradeRefused() {},
   frameRefused() {},
+  commitConflict() {},
 };

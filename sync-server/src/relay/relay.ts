@@ -7,6 +7,7 @@ import type http from "node:http";
 import { CLOSE_CODES, type ConversationSummary, conversationDocName, type MessageRecord } from "@messenger/shared";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { type Clock, systemClock } from "../clock.js";
+import { type ClusterBus, createSingleProcessBus, decodeJson, encodeJson } from "../cluster/bus.js";
 import { createInbox } from "../inbox/inbox.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createPresence, type Presence } from "../presence/presence.js";
@@ -20,6 +21,7 @@ import { DEFAULT_RELAY_LIMITS, type RelayLimits } from "./limits.js";
 import { createMessageWriter } from "./message-writer.js";
 import { NO_RELAY_METRICS, type RelayMetrics } from "./metrics.js";
 import { encodeAwareness, encodePresence, encodeSyncStep1 } from "./protocol.js";
+import { createReplica } from "./replica.js";
 import type { Room } from "./room.js";
 import { createRooms } from "./rooms.js";
 import type { Access, SessionLiveness, SocketUser } from "./types.js";
@@ -32,6 +34,8 @@ export const COMPACT_AFTER_UPDATES = 200;
 export const SESSION_SWEEP_MS = 30_000;
 /** How often sockets are checked for a queue past the high-water mark (limits.ts). */
 export const READER_SWEEP_MS = 1000;
+/** Bus topic of conversation summaries committed on one process, for the inboxes loaded on the others. */
+const INBOX_TOPIC = "inbox";
 
 export interface RelayOptions {
   store: Store;
@@ -50,6 +54,8 @@ export interface RelayOptions {
   metrics?: RelayMetrics;
   /** Per-user and per-socket limits (limits.ts); defaults when absent. */
   limits?: Partial<RelayLimits>;
+  /** The other processes of a cluster (REDIS_URL); one process when absent. */
+  bus?: ClusterBus;
   /** Share one with the REST write limit, so both transports draw on one budget per user. */
   writeBudget?: WriteBudget;
   roomIdleUnloadMs?: number;
@@ -72,6 +78,9 @@ export function createRelay(options: RelayOptions) {
   const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...options.limits };
   const writeBudget =
     options.writeBudget ?? createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
+
+  const bus = options.bus ?? createSingleProcessBus();
+  const replica = createReplica({ bus, store, logger, markDirty: (r) => committer.markDirty(r) });
 
   const bySession = new Map<string, Set<Connection>>();
   /** Sockets per session whose document is still loading (not yet in bySession). */
@@ -107,14 +116,14 @@ export function createRelay(options: RelayOptions) {
     writeInboxes: (summaries) => inbox.writeNow(summaries),
     inboxesCommitted: (ok) => inbox.committed(ok),
     conversationsCommitted(summaries) {
-      for (const s of summaries) {
-        if (s.headSegment === 0) continue;
-        const first = rooms.loadedRoom(conversationDocName(s.id, 0));
-        if (first) first.soleSegment = false;
-      }
+      const list = [...summaries];
+      headsMoved(list);
+      // Other processes write these into the inboxes they have loaded.
+      if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson(list));
     },
-    fail: (r, err) => rooms.fail(r, err),
+    fail: (r, err, refusedUser) => rooms.fail(r, err, refusedUser ?? null),
     compact: (r) => rooms.compact(r),
+    replica,
     began() {
       committing = inflight;
       inflight = new Map();
@@ -130,7 +139,10 @@ export function createRelay(options: RelayOptions) {
     logger,
     idleMs: options.roomIdleUnloadMs ?? ROOM_IDLE_UNLOAD_MS,
     markDirty: (r) => committer.markDirty(r),
+    replica,
     onLoaded: async (r, target) => {
+      if (replica.clustered && target.kind === "conversation")
+        r.awarenessOut = (update, owners) => replica.awareness(r, update, owners);
       if (target.kind === "inbox") await inbox.fill(r, target.userId);
       else if (target.segment === 0) r.soleSegment = (await repo.get(target.conversationId))?.headSegment === 0;
     },
@@ -139,6 +151,26 @@ export function createRelay(options: RelayOptions) {
   const release = rooms.release;
 
   const inbox = createInbox({ repo, ifPresent: (name) => rooms.ifPresent(name), release, logger });
+  /** A conversation whose head segment moved on: its segment 0 is no longer the only one. */
+  const headsMoved = (summaries: ConversationSummary[]) => {
+    for (const s of summaries) {
+      if (s.headSegment === 0) continue;
+      const first = rooms.loadedRoom(conversationDocName(s.id, 0));
+      if (first) first.soleSegment = false;
+    }
+  };
+  // Conversations changed on other processes: into the inboxes loaded here.
+  const inboxSubscription = bus.subscribe(INBOX_TOPIC, (payload) => {
+    const summaries = decodeJson(payload) as ConversationSummary[];
+    headsMoved(summaries);
+    for (const s of summaries) inbox.publish(s);
+  });
+  const unsubscribeResync = bus.onResync(() => {
+    // Messages may have been lost while the bus was away: ask the store.
+    replica.catchUpAll(rooms.values());
+    for (const r of rooms.values())
+      if (r.target.kind === "inbox") void inbox.fill(r, r.target.userId).catch(() => undefined);
+  });
   const writer = createMessageWriter({ repo, clock, room, release });
 
   const onClosed = (conn: Connection) => {
@@ -235,6 +267,7 @@ export function createRelay(options: RelayOptions) {
     frameBudget,
     syncBudget,
     trialBudget,
+    catchUp: replica.clustered ? (r: Room) => replica.catchUp(r) : null,
   };
 
   /** Registers a connection on its loaded room and greets it (sync step 1, awareness, presence). */
@@ -320,9 +353,10 @@ export function createRelay(options: RelayOptions) {
       }
     },
 
-    /** Announces a new or changed conversation in its members' inboxes (REST create route). */
+    /** Announces a new or changed conversation in its members' inboxes (REST create route), on every process. */
     publishConversation(summary: ConversationSummary): void {
       inbox.publish(summary);
+      if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson([summary]));
     },
 
     presence,
@@ -367,6 +401,8 @@ export function createRelay(options: RelayOptions) {
       clearInterval(sweep);
       clearInterval(readers);
       unsubscribeSessions?.();
+      inboxSubscription.close();
+      unsubscribeResync();
       committer.stop();
       // Commit everything: conversation batches produce inbox summaries, which produce inbox batches.
       for (let round = 0; round < 3; round++) {

@@ -17,6 +17,15 @@ import { encodeAwareness, encodeUpdate } from "./protocol.js";
 /** Owner recorded in doc_client for the server's own writes (not a valid user id). */
 export const SERVER_WRITER = "@server";
 const LOADING = Symbol("loading");
+/** Origin of updates and awareness committed or published by another process (relay/replica.ts). */
+export const REMOTE = Symbol("remote");
+
+/** Updates another process committed as `firstSeq`, `firstSeq + 1`, …, and the client ids they claimed. */
+export interface RemoteBatch {
+  firstSeq: number;
+  updates: Uint8Array[];
+  claims: Array<[clientId: number, userId: string]>;
+}
 
 export interface Batch {
   updates: Array<{ update: Uint8Array; origin: unknown }>;
@@ -25,9 +34,11 @@ export interface Batch {
   claims: Array<[clientId: number, userId: string]>;
   /** Run after the commit (err null) or after it failed. */
   after: Array<(err: unknown) => void>;
+  /** Sequence number of the first update, once a commit has numbered them. */
+  firstSeq: number;
 }
 
-const emptyBatch = (): Batch => ({ updates: [], keys: new Set(), claims: [], after: [] });
+const emptyBatch = (): Batch => ({ updates: [], keys: new Set(), claims: [], after: [], firstSeq: 0 });
 
 export class Room {
   readonly doc = new Y.Doc({ gc: true });
@@ -60,6 +71,23 @@ export class Room {
    * cleared for good when a commit moves the head on.
    */
   soleSegment = false;
+  /** Updates committed by other processes, waiting to be applied in sequence order (replica.ts). */
+  readonly remote: RemoteBatch[] = [];
+  /** The read of what other processes committed, while it runs. */
+  catchingUp: Promise<void> | null = null;
+  /** A catch-up was asked for while a commit was in flight: it runs when the commit ends. */
+  needsCatchUp = false;
+  /** Commits of this room lost in a row to other processes' (reset by one that succeeds). */
+  conflicts = 0;
+  /** Callers waiting for that catch-up (released when the room is dropped, too). */
+  readonly catchUpWaiters: Array<() => void> = [];
+  gapTimer: NodeJS.Timeout | null = null;
+  /** Awareness client ids introduced on other processes, and their users. */
+  readonly remoteAwareness = new Map<number, string>();
+  /** Publishes an awareness change made here to the other processes (with its client ids' owners). */
+  awarenessOut: ((update: Uint8Array, owners: Array<[number, string]>) => void) | null = null;
+  /** The room's subscription to other processes' messages, closed with the room. */
+  following: { close(): void } | null = null;
   private batch: Batch = emptyBatch();
   /** The whole document as one update, kept until it changes (fresh clients all ask for it). */
   private wholeState: Uint8Array | null = null;
@@ -87,6 +115,11 @@ export class Room {
       this.wholeState = null;
       this.version++;
       if (origin === LOADING) return;
+      if (origin === REMOTE) {
+        // Committed by another process: straight to this process's sockets.
+        this.broadcast(encodeUpdate(update));
+        return;
+      }
       this.batch.updates.push({ update, origin });
       this.onDirty(this);
     });
@@ -100,10 +133,19 @@ export class Room {
     if (this.awareness || this.target.kind !== "conversation") return this.awareness;
     const awareness = new Awareness(this.doc);
     awareness.setLocalState(null);
-    awareness.on("update", ({ added, updated, removed }: Record<string, number[]>, _origin: unknown) => {
+    awareness.on("update", ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
       const changed = [...(added ?? []), ...(updated ?? []), ...(removed ?? [])];
       if (changed.length === 0) return;
-      this.broadcast(encodeAwareness(encodeAwarenessUpdate(awareness, changed)));
+      for (const id of removed ?? []) this.remoteAwareness.delete(id);
+      const update = encodeAwarenessUpdate(awareness, changed);
+      this.broadcast(encodeAwareness(update));
+      if (origin === REMOTE || !this.awarenessOut) return;
+      const owners: Array<[number, string]> = [];
+      for (const id of changed) {
+        const owner = this.awarenessOwners.get(id);
+        if (owner) owners.push([id, owner.user.id]);
+      }
+      this.awarenessOut(update, owners);
     });
     this.awareness = awareness;
     return awareness;
@@ -157,6 +199,31 @@ export class Room {
     return Y.encodeStateAsUpdate(this.doc, stateVector);
   }
 
+  /** Applies updates another process committed (sent on to this process's sockets). */
+  applyRemote(updates: Uint8Array[]): void {
+    if (updates.length === 0) return;
+    Y.transact(
+      this.doc,
+      () => {
+        for (const u of updates) Y.applyUpdate(this.doc, u, REMOTE);
+      },
+      REMOTE,
+    );
+  }
+
+  /** Puts a batch whose commit lost to another process's back in front of what came since. */
+  restoreBatch(b: Batch): void {
+    const now = this.batch;
+    this.batch = {
+      updates: [...b.updates, ...now.updates],
+      keys: new Set([...b.keys, ...now.keys]),
+      claims: [...b.claims, ...now.claims],
+      after: [...b.after, ...now.after],
+      firstSeq: 0,
+    };
+    this.onDirty(this);
+  }
+
   /** Hands the batch to the relay's flush, starting a new one. */
   takeBatch(): Batch {
     const b = this.batch;
@@ -201,6 +268,10 @@ export class Room {
 
   destroy(): void {
     if (this.unloadTimer) clearTimeout(this.unloadTimer);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.following?.close();
+    this.following = null;
+    for (const resolve of this.catchUpWaiters.splice(0)) resolve();
     this.awareness?.destroy();
     this.doc.destroy();
   }

@@ -7,6 +7,7 @@
 import { CLOSE_CODES, type DocName, parseDocName } from "@messenger/shared";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/types.js";
+import type { Replica } from "./replica.js";
 import { Room } from "./room.js";
 
 /** WebSocket close code for a server-side failure (RFC 6455). */
@@ -20,6 +21,8 @@ export interface RoomsDeps {
   markDirty(room: Room): void;
   /** Runs once on every room as it loads, before anyone gets it (an inbox catches up with the store). */
   onLoaded(room: Room, target: DocName): Promise<void>;
+  /** Other processes' commits to loaded rooms (a cluster); does nothing for one process. */
+  replica: Replica;
 }
 
 export type Rooms = ReturnType<typeof createRooms>;
@@ -31,12 +34,22 @@ export function createRooms(deps: RoomsDeps) {
   let closing = false;
 
   const load = async (name: string, target: DocName): Promise<Room> => {
+    // Subscribed before reading: a commit elsewhere in between arrives as a message.
+    const following = deps.replica.follow(name);
     try {
+      await following?.ready;
       const stored = await store.docs.load(name);
       const room = new Room(name, target, stored, deps.markDirty);
+      if (following) {
+        room.following = following;
+        following.attach(room);
+      }
       await deps.onLoaded(room, target);
       loaded.set(name, room);
       return room;
+    } catch (error) {
+      following?.close();
+      throw error;
     } finally {
       loading.delete(name);
     }
@@ -112,11 +125,21 @@ export function createRooms(deps: RoomsDeps) {
     release,
     compact,
 
-    /** After a failed commit: close the room's sockets; it reloads from the store on next use. */
-    fail(room: Room, err: unknown): void {
+    /**
+     * After a failed commit: close the room's sockets; it reloads from the store on next use.
+     * When the store refused one user's write (another process's commit won), that user's
+     * sockets are closed as refused and the others' with "try again": they reconnect and
+     * resend what was not committed.
+     */
+    fail(room: Room, err: unknown, refusedUser: string | null = null): void {
       room.failed = true;
       if (loaded.get(room.name) === room) loaded.delete(room.name);
-      for (const conn of [...room.connections]) conn.close(CLOSE_INTERNAL_ERROR, "storage failure");
+      for (const conn of [...room.connections]) {
+        if (refusedUser === null) conn.close(CLOSE_INTERNAL_ERROR, "storage failure");
+        else if (conn.user.id === refusedUser)
+          conn.close(CLOSE_CODES.WRITE_REJECTED, "write refused: conflicts with a committed write");
+        else conn.close(CLOSE_CODES.TRY_AGAIN_LATER, "resync: the document changed");
+      }
       for (const after of room.takeBatch().after) after(err);
       room.destroy();
     },

@@ -21,6 +21,16 @@ export interface StoredDoc {
   clients: Map<number, string>;
 }
 
+/** What a document's log holds after a sequence number: what a copy that far along lacks. */
+export interface DocTail {
+  /** The snapshot (when it folds anything past `afterSeq`) and every later update, oldest first. */
+  updates: Uint8Array[];
+  /** Sequence number of the newest update; `afterSeq` when nothing is newer. */
+  lastSeq: number;
+  /** Owners of the Yjs client ids used in the document (all of them). */
+  clients: Map<number, string>;
+}
+
 /** Where a message id already lives in its conversation. */
 export interface IndexedMessage {
   segment: number;
@@ -60,9 +70,12 @@ export interface SessionTimes {
 /** The durable Yjs documents: an update log per document with per-document sequence numbers, and snapshots. */
 export interface DocStore {
   load(doc: string): Promise<StoredDoc>;
+  /** What was committed after `afterSeq` (another process's commits), read at one instant. */
+  since(doc: string, afterSeq: number): Promise<DocTail>;
   /**
    * Replaces the snapshot and every logged update through `throughSeq` with `snapshot`
    * (the whole state as one update), in one transaction. Updates after `throughSeq` stay.
+   * A snapshot never replaces a newer one (two processes compacting one document).
    */
   compact(doc: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
 }
@@ -119,7 +132,7 @@ export interface IndexEntry {
 export interface CommitTx {
   /** Appends one update as `seq` of `doc` (the room's next number; a duplicate fails the transaction). */
   append(doc: string, seq: number, update: Uint8Array): Promise<void>;
-  /** Records the owner of a client id; the first owner stays. */
+  /** Records the owner of a client id; the first owner stays, and another user's claim fails the commit (CommitConflict). */
   claimClient(doc: string, clientId: number, userId: string): Promise<void>;
   /**
    * Upserts accepted message records of one segment into the index, updates the

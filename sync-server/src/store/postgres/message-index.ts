@@ -2,7 +2,8 @@
  * The message index write of the relay's commit, in PostgreSQL: the same rules as the
  * SQLite store, in a fixed number of statements however many records a tick carries.
  */
-import { type MessageRecord, SEGMENT_MESSAGES } from "@messenger/shared";
+import { conversationDocName, type MessageRecord, SEGMENT_MESSAGES } from "@messenger/shared";
+import { CommitConflict } from "../conflict.js";
 import type { IndexEntry, IndexResult } from "../types.js";
 import { type ConversationRow, SELECT_CONVERSATION, toSummary } from "./conversation-rows.js";
 import type { Queryable } from "./pool.js";
@@ -126,6 +127,16 @@ export async function indexMessagesBatch(
       ],
     );
     for (const u of upserted.rows) {
+      // Another process indexed this id first, with another author or in another segment:
+      // both copies cannot stand, and the first commit won.
+      const mine = merged.get(`${u.conversation_id}\u0000${u.id}`);
+      if (mine && (mine.segment !== u.segment || mine.record.author !== u.author_id))
+        throw new CommitConflict(
+          "message",
+          conversationDocName(u.conversation_id, mine.segment),
+          mine.record.author,
+          `message ${u.id} already exists ${mine.segment !== u.segment ? "in another segment" : "by another author"}`,
+        );
       const s = state.get(u.conversation_id);
       const conversation = locked.get(u.conversation_id);
       if (!s || !conversation) continue;

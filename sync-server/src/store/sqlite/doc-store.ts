@@ -5,7 +5,7 @@
  * Synchronous (better-sqlite3); sqlite-store.ts puts the async Store face on it.
  */
 import type { Clock } from "../../clock.js";
-import type { StoredDoc } from "../types.js";
+import type { DocTail, StoredDoc } from "../types.js";
 import type { Db } from "./database.js";
 
 export type SqliteDocs = ReturnType<typeof createSqliteDocs>;
@@ -24,7 +24,7 @@ export function createSqliteDocs(db: Db, clock: Clock) {
   const upsertSnapshot = db.prepare<[string, Uint8Array, number, number]>(
     `INSERT INTO doc_snapshot (doc, data, through_seq, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (doc) DO UPDATE SET data = excluded.data, through_seq = excluded.through_seq,
-       updated_at = excluded.updated_at`,
+       updated_at = excluded.updated_at WHERE doc_snapshot.through_seq < excluded.through_seq`,
   );
   const clientsOf = db.prepare<[string], { client_id: number; user_id: string }>(
     `SELECT client_id, user_id FROM doc_client WHERE doc = ?`,
@@ -44,6 +44,18 @@ export function createSqliteDocs(db: Db, clock: Clock) {
       const last = rows.length > 0 ? (rows[rows.length - 1] as { seq: number }).seq : after;
       const clients = new Map(clientsOf.all(doc).map((r) => [r.client_id, r.user_id]));
       return { updates, lastSeq: last, logLength: rows.length, clients };
+    },
+
+    since(doc: string, afterSeq: number): DocTail {
+      const snapshot = snapshotOf.get(doc);
+      const folded = snapshot !== undefined && snapshot.through_seq > afterSeq;
+      const rows = updatesAfter.all(doc, folded ? snapshot.through_seq : afterSeq);
+      const updates: Uint8Array[] = folded ? [new Uint8Array(snapshot.data)] : [];
+      for (const r of rows) updates.push(new Uint8Array(r.data));
+      const last =
+        rows.length > 0 ? (rows[rows.length - 1] as { seq: number }).seq : folded ? snapshot.through_seq : afterSeq;
+      const clients = new Map(clientsOf.all(doc).map((r) => [r.client_id, r.user_id]));
+      return { updates, lastSeq: last, clients };
     },
 
     append(doc: string, seq: number, update: Uint8Array): void {

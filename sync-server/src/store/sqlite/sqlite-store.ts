@@ -72,6 +72,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     authDatabase: db,
     docs: {
       load: (doc) => later(() => docs.load(doc)),
+      since: (doc, afterSeq) => later(() => docs.since(doc, afterSeq)),
       compact: (doc, snapshot, throughSeq) =>
         later(() => db.transaction(() => docs.compact(doc, snapshot, throughSeq)).immediate()),
     },
