@@ -23,6 +23,7 @@ const STORELESS = [
   "sync-server/test/start-up-explains-itself.test.ts",
   // Makes its own PostgreSQL database whatever TEST_STORE says.
   "sync-server/test/several-processes-start-on-one-postgres-database.test.ts",
+  "sync-server/test/a-local-cluster-shares-one-database-and-stops-cleanly.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.
