@@ -8,8 +8,8 @@
  *   node --import tsx scripts/cluster.ts [--processes N] [--port P]
  *
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/messenger_cluster (created if
- * missing) and REDIS_URL to redis://127.0.0.1:6379; every other variable reaches the processes
- * as with `npm start` (.env included). The client is built first if client/dist is missing.
+ * missing) and REDIS_URL to redis://127.0.0.1:6379, unless the environment or `.env` sets them;
+ * every other variable reaches the processes as with `npm start`. The client is built first if client/dist is missing.
  * SIGINT or SIGTERM stops every process as a supervisor would (each commits, closes its sockets
  * with 1001 and exits 0); the script exits non-zero when a process fails to start or exits.
  *
@@ -21,6 +21,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { readEnvironment } from "../src/config.js";
 import { loopbackOrigins } from "../src/origins.js";
 import { redactUrl } from "../src/store/postgres/pool.js";
 
@@ -44,7 +45,8 @@ export interface LocalClusterOptions {
   /** The first process's port; the others take the ports after it (default 4000). */
   port?: number;
   /**
-   * Every process's environment (default process.env). PORT is set per process; DATABASE_URL
+   * Every process's environment (default process.env; `.env` under it, as the server reads
+   * it). PORT is set per process; DATABASE_URL
    * and REDIS_URL get the defaults above when unset; TRUSTED_ORIGINS gains every process's
    * loopback origins outside production.
    */
@@ -108,7 +110,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   if (!Number.isInteger(firstPort) || firstPort < 1 || firstPort + count - 1 > 65535)
     throw new Error(`port must leave room for ${count} ports from it, up to 65535 (got ${firstPort}).`);
   const ports = Array.from({ length: count }, (_, i) => firstPort + i);
-  const env = { ...(options.env ?? process.env) };
+  // With the .env file underneath, as each process will read it: a DATABASE_URL there counts.
+  const env = readEnvironment({ ...(options.env ?? process.env) });
 
   const databaseUrl = env.DATABASE_URL || DEFAULT_CLUSTER_DATABASE_URL;
   if (!env.DATABASE_URL) await createDatabaseIfMissing(databaseUrl);
@@ -131,7 +134,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const killAll = () => {
     for (const p of started) p.child.kill("SIGKILL");
   };
-  // However this process ends, no server is left behind.
+  // If this process exits first (an uncaught error, process.exit), no server is left behind.
+  // (A signal that kills it outright skips "exit": the command handles SIGINT and SIGTERM.)
   process.once("exit", killAll);
   void Promise.all(started.map((p) => p.exited)).then(() => process.off("exit", killAll));
 
