@@ -24,6 +24,7 @@ const STORELESS = [
   // Make their own PostgreSQL database whatever TEST_STORE says.
   "sync-server/test/several-processes-start-on-one-postgres-database.test.ts",
   "sync-server/test/processes-of-a-cluster-relay-to-each-other.test.ts",
+  "sync-server/test/a-local-cluster-shares-one-database-and-stops-cleanly.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.
