@@ -23,6 +23,8 @@ const STORELESS = [
   "sync-server/test/start-up-explains-itself.test.ts",
   // Makes its own PostgreSQL database whatever TEST_STORE says.
   "sync-server/test/several-processes-start-on-one-postgres-database.test.ts",
+  // Several processes on one PostgreSQL database and one Redis of their own (test/helpers/cluster.ts).
+  "sync-server/test/presence-crosses-processes.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.

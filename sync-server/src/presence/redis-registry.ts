@@ -192,9 +192,7 @@ export async function createRedisRegistry(options: RedisRegistryOptions): Promis
 
   /** Removes a process whose heartbeat ran out; the one that wins the removal records last-seen. */
   const bury = async (pid: string, lastBeat: number) => {
-    const won = (await link.client.zrem(processesKey, pid)) === 1;
-    dropPeer(pid, lastBeat);
-    if (!won) return;
+    if ((await link.client.zrem(processesKey, pid)) !== 1) return;
     const fields = await link.client.hgetall(socketsKey(pid));
     await link.client.del(socketsKey(pid));
     delete fields[SEQ_FIELD];
@@ -216,7 +214,11 @@ export async function createRedisRegistry(options: RedisRegistryOptions): Promis
       const deadline = Number(listed[i + 1]);
       if (pid === self) continue;
       if (deadline > t) live.add(pid);
-      else dead.push(bury(pid, deadline - ttlMs));
+      else {
+        // Everyone uses its last heartbeat as its users' last-seen time.
+        dropPeer(pid, deadline - ttlMs);
+        dead.push(bury(pid, deadline - ttlMs));
+      }
     }
     for (const pid of peers.keys()) if (!live.has(pid)) dropPeer(pid, t);
     for (const pid of live) if (!peers.has(pid)) void reread(pid);
