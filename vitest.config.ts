@@ -26,6 +26,7 @@ const STORELESS = [
   // Several processes on one PostgreSQL database and one Redis of their own (test/helpers/cluster.ts).
   "sync-server/test/presence-crosses-processes.test.ts",
   "sync-server/test/revoking-a-session-closes-its-sockets-on-every-process.test.ts",
+  "sync-server/test/limits-are-shared-across-processes.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.
