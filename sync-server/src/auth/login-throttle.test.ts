@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { describe, expect, it, onTestFinished } from "vitest";
-import { connectRedis } from "../cluster/redis.js";
+import { describe, expect, it } from "vitest";
+import { connectTestProcess, testRedisPrefix } from "../cluster/testing.js";
 import { createLogger } from "../logger.js";
 import {
   BASE_LOCK_MS,
@@ -12,22 +11,14 @@ import {
 } from "./login-throttle.js";
 import { createRedisLoginThrottle } from "./redis-login-throttle.js";
 
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
 /** The same rules, step for step, in memory and in Redis (which must be running: no skipping). */
 const implementations: Array<[string, (clock: () => number) => Promise<LoginThrottle>]> = [
   ["in memory", async (clock) => createLoginThrottle({ clock })],
   [
     "in Redis",
     async (clock) => {
-      const logger = createLogger("silent");
-      const link = await connectRedis(TEST_REDIS_URL, `test:${randomBytes(6).toString("hex")}:`, logger);
-      onTestFinished(async () => {
-        const keys = await link.client.keys(`${link.prefix}*`);
-        if (keys.length > 0) await link.client.del(...keys);
-        await link.close();
-      });
-      return createRedisLoginThrottle(link, { clock, logger });
+      const { link } = await connectTestProcess(testRedisPrefix());
+      return createRedisLoginThrottle(link, { clock, logger: createLogger("silent") });
     },
   ],
 ];
@@ -93,5 +84,19 @@ describe.each(implementations)("login throttle %s", (_, create) => {
     advance(BASE_LOCK_MS + FAILURE_WINDOW_MS);
     await throttle.fail("alice");
     expect((await throttle.check("alice")).allowed).toBe(true);
+  });
+});
+
+describe("login throttle in Redis", () => {
+  it("counts the failures of every process that shares the Redis prefix", async () => {
+    const prefix = testRedisPrefix();
+    const clock = () => Date.UTC(2025, 0, 1);
+    const logger = createLogger("silent");
+    const throttles = await Promise.all(
+      [0, 1, 2].map(async () => createRedisLoginThrottle((await connectTestProcess(prefix)).link, { clock, logger })),
+    );
+    for (let i = 0; i < MAX_FAILURES; i++) await throttles[i % 3]?.fail("alice");
+    for (const throttle of throttles)
+      expect(await throttle.check("alice")).toEqual({ allowed: false, retryAfterMs: BASE_LOCK_MS });
   });
 });

@@ -67,6 +67,8 @@ export async function createRedisRegistry(options: RedisRegistryOptions): Promis
   const peers = new Map<string, Peer>();
   /** Processes being re-read, with the messages that arrived meanwhile. */
   const rereading = new Map<string, Message[]>();
+  /** Peers not in the set at the last heartbeat (removed by whoever found them dead). */
+  const missing = new Set<string>();
   let seq = 0;
   let publishTimer: NodeJS.Timeout | null = null;
   let started = false;
@@ -100,6 +102,7 @@ export async function createRedisRegistry(options: RedisRegistryOptions): Promis
     );
   };
   const dropPeer = (pid: string, at: number) => {
+    missing.delete(pid);
     const peer = peers.get(pid);
     if (peer)
       changing(
@@ -193,6 +196,8 @@ export async function createRedisRegistry(options: RedisRegistryOptions): Promis
   /** Removes a process whose heartbeat ran out; the one that wins the removal records last-seen. */
   const bury = async (pid: string, lastBeat: number) => {
     if ((await link.client.zrem(processesKey, pid)) !== 1) return;
+    // The others may find it gone from the set before they find it dead: this is its time.
+    bus.publish(TOPIC, encodeJson({ p: pid, gone: 1, at: lastBeat } satisfies Message));
     const fields = await link.client.hgetall(socketsKey(pid));
     await link.client.del(socketsKey(pid));
     delete fields[SEQ_FIELD];
@@ -220,9 +225,15 @@ export async function createRedisRegistry(options: RedisRegistryOptions): Promis
         dead.push(bury(pid, deadline - ttlMs));
       }
     }
-    for (const pid of peers.keys()) if (!live.has(pid)) dropPeer(pid, t);
-    for (const pid of live) if (!peers.has(pid)) void reread(pid);
-    await Promise.all(dead);
+    for (const pid of peers.keys()) {
+      if (live.has(pid)) missing.delete(pid);
+      // Gone from the set: its burier's word, with its last heartbeat, is on the way; if that
+      // was lost, it goes at the next heartbeat.
+      else if (missing.delete(pid)) dropPeer(pid, t);
+      else missing.add(pid);
+    }
+    const unknown = [...live].filter((pid) => !peers.has(pid));
+    await Promise.all([...dead, ...unknown.map(reread)]);
   };
 
   const subscription = bus.subscribe(TOPIC, (payload) => receive(decodeJson(payload) as Message));
