@@ -7,6 +7,8 @@ import { defineConfig } from "vitest/config";
 const STORELESS = [
   "sync-server/src/auth/login-throttle.test.ts",
   "sync-server/src/presence/redis-registry.test.ts",
+  "sync-server/src/cluster/shared-write-budget.test.ts",
+  "sync-server/src/cluster/auth-rate-limit.test.ts",
   "sync-server/src/auth/password.test.ts",
   "sync-server/src/auth/upgrade-cache.test.ts",
   "sync-server/src/config.test.ts",
