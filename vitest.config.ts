@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
  */
 const STORELESS = [
   "sync-server/src/auth/login-throttle.test.ts",
+  "sync-server/src/presence/redis-registry.test.ts",
+  "sync-server/src/cluster/shared-write-budget.test.ts",
+  "sync-server/src/cluster/auth-rate-limit.test.ts",
   "sync-server/src/auth/password.test.ts",
   "sync-server/src/auth/upgrade-cache.test.ts",
   "sync-server/src/config.test.ts",
@@ -23,8 +26,12 @@ const STORELESS = [
   "sync-server/test/start-up-explains-itself.test.ts",
   // Make their own PostgreSQL database whatever TEST_STORE says.
   "sync-server/test/several-processes-start-on-one-postgres-database.test.ts",
-  "sync-server/test/processes-of-a-cluster-relay-to-each-other.test.ts",
   "sync-server/test/a-local-cluster-shares-one-database-and-stops-cleanly.test.ts",
+  // Several processes on one PostgreSQL database and one Redis of their own (test/helpers/cluster.ts).
+  "sync-server/test/processes-of-a-cluster-relay-to-each-other.test.ts",
+  "sync-server/test/presence-crosses-processes.test.ts",
+  "sync-server/test/revoking-a-session-closes-its-sockets-on-every-process.test.ts",
+  "sync-server/test/limits-are-shared-across-processes.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.

@@ -27,6 +27,11 @@ export interface Config {
   redisUrl: string | null;
   /** Prefix of every Redis key and channel of this deployment (several may share one Redis). */
   redisKeyPrefix: string;
+  /**
+   * How often a process of several renews its presence heartbeat in Redis; one that misses
+   * three is taken for dead and its users go offline everywhere.
+   */
+  clusterHeartbeatMs: number;
   /** Public base URL of the app (better-auth's baseURL), trusted as an origin. */
   baseUrl: string;
   authSecret: string;
@@ -137,6 +142,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? "messenger:";
   if (!/^[\w:.-]{1,64}$/.test(redisKeyPrefix))
     problems.push("REDIS_KEY_PREFIX must be 1-64 letters, digits or _ : . - (such as messenger:).");
+  const clusterHeartbeatMs = int("CLUSTER_HEARTBEAT_MS", 5000, 50, 60_000);
   const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+$/.test(baseUrl))
     problems.push(`BASE_URL=${baseUrl} must be an origin such as https://chat.example.com.`);
@@ -217,6 +223,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     databasePoolSize,
     redisUrl,
     redisKeyPrefix,
+    clusterHeartbeatMs,
     baseUrl,
     authSecret,
     trustedOrigins,

@@ -17,6 +17,7 @@ import { type AuthService, createAuth } from "./auth/index.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type ClusterBus, createRedisBus, createSingleProcessBus } from "./cluster/bus.js";
 import { connectRedis, type RedisLink } from "./cluster/redis.js";
+import { createSharedState, type SharedState } from "./cluster/shared-state.js";
 import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
@@ -25,7 +26,6 @@ import { createPresence } from "./presence/index.js";
 import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
 import { explainListenError, StartupError } from "./startup-error.js";
 import { openStore, type Store } from "./store/index.js";
-import { createWriteBudget } from "./write-budget.js";
 
 /** How often expired and over-age sessions are deleted (their sockets close at once). */
 export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -80,12 +80,33 @@ export async function createServices(
     throw error;
   }
   const bus: ClusterBus = redis ? createRedisBus(redis, logger) : createSingleProcessBus();
+  const limits = { ...config.relayLimits, ...options.relay?.limits };
+  // Presence, sessions and limits: in memory for one process, in Redis for several.
+  let shared: SharedState;
+  try {
+    shared = await createSharedState({
+      redis,
+      bus,
+      store,
+      clock,
+      logger,
+      writeBudget: { burst: limits.writeBurst, perSecond: limits.writesPerSecond },
+      heartbeatMs: config.clusterHeartbeatMs,
+    });
+  } catch (error) {
+    await redis?.close();
+    await store.close();
+    throw error;
+  }
   const origins = createOrigins(config);
-  const auth = createAuth({ config, store, clock, logger, origins });
+  const { throttle, rateLimitStorage } = shared;
+  const auth = createAuth({ config, store, clock, logger, origins, throttle, rateLimitStorage });
+  const unshareAuth = shared.shareAuth(auth);
   try {
     // Under the store's start-up lock: processes starting together migrate once.
     await store.exclusive(() => auth.migrate());
   } catch (error) {
+    await shared.registry.close();
     await redis?.close();
     await store.close();
     throw error;
@@ -96,11 +117,10 @@ export async function createServices(
     if (draining) throw new Error("shutting down");
     await Promise.all([store.ready(), bus.ready()]);
   };
-  const presence = createPresence(store, clock, { logger });
+  const presence = createPresence(store, clock, { logger, registry: shared.registry });
   auth.onUserChanged(presence.userChanged);
   // One write budget per user for REST writes and messages written over sockets.
-  const limits = { ...config.relayLimits, ...options.relay?.limits };
-  const writeBudget = createWriteBudget({ burst: limits.writeBurst, perSecond: limits.writesPerSecond });
+  const { writeBudget } = shared;
   const relay = createRelay({
     bus,
     writeBudget,
@@ -138,6 +158,8 @@ export async function createServices(
     drain();
     await relay.close();
     await presence.close();
+    unshareAuth();
+    shared.close();
     await bus.close();
     await redis?.close();
     await store.close();

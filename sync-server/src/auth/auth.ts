@@ -27,7 +27,7 @@ import type { Logger } from "../logger.js";
 import type { Origins } from "../origins.js";
 import type { SocketUser } from "../relay/types.js";
 import type { Store } from "../store/types.js";
-import { createLoginThrottle } from "./login-throttle.js";
+import { createLoginThrottle, type LoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, verifyPassword } from "./password.js";
 import { createSessionLiveness } from "./session-liveness.js";
 import { createUpgradeCache } from "./upgrade-cache.js";
@@ -52,6 +52,10 @@ export interface AuthDeps {
   logger: Logger;
   /** Trusted browser origins (origins.ts); defaults to config.trustedOrigins. */
   origins?: Pick<Origins, "isTrusted" | "list">;
+  /** The per-account sign-in throttle; in this process's memory when absent (one process). */
+  throttle?: LoginThrottle;
+  /** Where better-auth counts its per-IP limits; its own memory when absent (one process). */
+  rateLimitStorage?: NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"];
 }
 
 /** A resolved session, independent of better-auth's types. */
@@ -68,7 +72,7 @@ export interface ResolvedSession {
 
 export type AuthService = ReturnType<typeof createAuth>;
 
-export function createAuth({ config, store, clock, logger, origins }: AuthDeps) {
+export function createAuth({ config, store, clock, logger, origins, ...shared }: AuthDeps) {
   const trustedOrigins = origins?.list ?? (() => config.trustedOrigins);
   const sessions = createSessionLiveness({
     sessions: store.sessions,
@@ -76,13 +80,18 @@ export function createAuth({ config, store, clock, logger, origins }: AuthDeps) 
     logger,
     absoluteMs: config.sessionAbsoluteMs,
   });
-  const throttle = createLoginThrottle({ clock });
+  const throttle = shared.throttle ?? createLoginThrottle({ clock });
   const upgrades = createUpgradeCache({ now: clock, isLive: sessions.isLive });
   sessions.liveness.onEnded((ids) => upgrades.forget(ids));
   const userListeners = new Set<(userId: string) => void>();
+  const userHereListeners = new Set<(userId: string) => void>();
+  const userChangedAnywhere = (userId: string) => {
+    upgrades.forgetUser(userId);
+    for (const listener of userListeners) listener(userId);
+  };
   const userChanged = async (user: { id: string }) => {
-    upgrades.forgetUser(user.id);
-    for (const listener of userListeners) listener(user.id);
+    userChangedAnywhere(user.id);
+    for (const listener of userHereListeners) listener(user.id);
   };
 
   /** The throttle key of a sign-in attempt: the account when it exists, else the identifier. */
@@ -122,6 +131,7 @@ export function createAuth({ config, store, clock, logger, origins }: AuthDeps) 
       // better-auth turns it off outside production by default; we want the same behaviour everywhere.
       enabled: true,
       storage: "memory" as const,
+      customStorage: shared.rateLimitStorage,
       window: 60,
       max: 100,
       customRules: { ...AUTH_RATE_LIMITS },
@@ -152,7 +162,7 @@ export function createAuth({ config, store, clock, logger, origins }: AuthDeps) 
         if (!SIGN_IN_PATHS.has(ctx.path)) return;
         const key = await throttleKey(ctx.path, ctx.body);
         if (!key) return;
-        const verdict = throttle.check(key);
+        const verdict = await throttle.check(key);
         if (!verdict.allowed) {
           const retryAfter = String(Math.ceil(verdict.retryAfterMs / 1000));
           throw new APIError(
@@ -168,8 +178,8 @@ export function createAuth({ config, store, clock, logger, origins }: AuthDeps) 
         if (isSignIn) {
           const key = await throttleKey(ctx.path, ctx.body);
           const returned = ctx.context.returned;
-          if (key && created) throttle.succeed(key);
-          else if (key && isAPIError(returned) && returned.statusCode === 401) throttle.fail(key);
+          if (key && created) await throttle.succeed(key);
+          else if (key && isAPIError(returned) && returned.statusCode === 401) await throttle.fail(key);
           // The only moment we hold the plain password: bring an old hash up to SCRYPT_PARAMS.
           const password = (ctx.body as { password?: unknown } | undefined)?.password;
           if (created && typeof password === "string") {
@@ -272,6 +282,20 @@ export function createAuth({ config, store, clock, logger, origins }: AuthDeps) 
     },
     /** For the relay: which sessions are alive, and a feed of ended ones. */
     liveness: sessions.liveness,
+    /**
+     * What other processes must hear of (sessions ended and accounts changed here) and
+     * the way in for what they heard (cluster/auth-events.ts): handled as if it happened
+     * here, but never announced again.
+     */
+    cluster: {
+      onSessionsEndedHere: sessions.onEndedHere,
+      sessionsEndedElsewhere: sessions.endedElsewhere,
+      onUserChangedHere(listener: (userId: string) => void): () => void {
+        userHereListeners.add(listener);
+        return () => userHereListeners.delete(listener);
+      },
+      userChangedElsewhere: userChangedAnywhere,
+    },
     /** Deletes expired and over-age sessions; schedule it (e.g. hourly) from main.ts. */
     sweepSessions: () => sessions.sweep(),
   };

@@ -8,7 +8,10 @@
  * the last lock ended. Attempts refused while locked are not failures (they never reach
  * the password check), so a lock does not extend itself.
  *
- * Memory only: one process, and a restart merely forgives.
+ * Two implementations of one seam: `createLoginThrottle` keeps the state in memory (one
+ * process, and a restart merely forgives); `createRedisLoginThrottle` keeps it in Redis
+ * (redis-login-throttle.ts), so failures spread over several processes lock the account
+ * as they would on one. Both follow the rules above, step for step.
  */
 import type { Clock } from "../clock.js";
 
@@ -37,9 +40,16 @@ interface KeyState {
   lockedUntil: number;
 }
 
-export type LoginThrottle = ReturnType<typeof createLoginThrottle>;
+export interface LoginThrottle {
+  /** Whether a sign-in for `key` may be attempted now. */
+  check(key: string): Promise<ThrottleVerdict>;
+  /** Records a failed sign-in (wrong password, unknown account). */
+  fail(key: string): Promise<void>;
+  /** Records a successful sign-in: the key starts afresh. */
+  succeed(key: string): Promise<void>;
+}
 
-export function createLoginThrottle(options: LoginThrottleOptions) {
+export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
   const {
     clock,
     maxFailures = MAX_FAILURES,
@@ -68,16 +78,14 @@ export function createLoginThrottle(options: LoginThrottleOptions) {
   };
 
   return {
-    /** Whether a sign-in for `key` may be attempted now. */
-    check(key: string): ThrottleVerdict {
+    async check(key) {
       const now = clock();
       const state = current(key, now);
       if (state && state.lockedUntil > now) return { allowed: false, retryAfterMs: state.lockedUntil - now };
       return { allowed: true };
     },
 
-    /** Records a failed sign-in (wrong password, unknown account). */
-    fail(key: string): void {
+    async fail(key) {
       const now = clock();
       prune(now);
       const state = current(key, now) ?? { failures: [], locks: 0, lockedUntil: 0 };
@@ -90,8 +98,7 @@ export function createLoginThrottle(options: LoginThrottleOptions) {
       }
     },
 
-    /** Records a successful sign-in: the key starts afresh. */
-    succeed(key: string): void {
+    async succeed(key) {
       states.delete(key);
     },
   };

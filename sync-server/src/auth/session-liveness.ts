@@ -10,6 +10,11 @@
  * Sessions that better-auth deletes (sign-out, revoke-session, revoke-sessions,
  * revoke-other-sessions, sign-in rotation) are reported through `ended`, called from
  * its `databaseHooks.session.delete.after` (see auth.ts).
+ *
+ * With several processes, sessions ended here are also handed to `onEndedHere` listeners
+ * (cluster/auth-events.ts publishes them), and those another process ended come back in
+ * through `endedElsewhere`: the same listeners hear them, so every process closes the
+ * session's sockets and forgets its cached upgrades, and nothing is published twice.
  */
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
@@ -33,19 +38,25 @@ export type SessionLifecycle = ReturnType<typeof createSessionLiveness>;
 
 export function createSessionLiveness({ sessions, clock, logger, absoluteMs }: SessionLivenessOptions) {
   const listeners = new Set<(sessionIds: string[]) => void>();
+  const hereListeners = new Set<(sessionIds: string[]) => void>();
   let pending: string[] = [];
 
-  // better-auth reports deletions one row at a time; batch those of one tick.
-  const flush = () => {
-    const ids = [...new Set(pending)];
-    pending = [];
-    for (const listener of listeners) {
+  const tell = (ids: string[], to: Iterable<(sessionIds: string[]) => void>) => {
+    for (const listener of to) {
       try {
         listener(ids);
       } catch (err) {
         logger.error("session-ended listener failed", { err: String(err) });
       }
     }
+  };
+
+  // better-auth reports deletions one row at a time; batch those of one tick.
+  const flush = () => {
+    const ids = [...new Set(pending)];
+    pending = [];
+    tell(ids, listeners);
+    tell(ids, hereListeners);
   };
 
   const ended = (sessionIds: string[]) => {
@@ -86,6 +97,15 @@ export function createSessionLiveness({ sessions, clock, logger, absoluteMs }: S
     liveness,
     /** Reports sessions better-auth already deleted. */
     ended,
+    /** Sessions another process ended: told to `liveness.onEnded` listeners, not to `onEndedHere`. */
+    endedElsewhere(sessionIds: string[]): void {
+      if (sessionIds.length > 0) tell(sessionIds, listeners);
+    },
+    /** Subscribes to the sessions this process ended (to tell the others); returns an unsubscribe. */
+    onEndedHere(listener: (sessionIds: string[]) => void): () => void {
+      hereListeners.add(listener);
+      return () => hereListeners.delete(listener);
+    },
     /** Deletes sessions that must not be used any more and reports them. */
     end,
     /** True while a session may be used: not expired, and within the absolute lifetime by `clock`. */

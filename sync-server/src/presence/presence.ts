@@ -11,11 +11,16 @@
  * The same frames carry the live directory: `userChanged` (a sign-up, a new name)
  * puts the account, as `GET /api/users` lists it, in the next frame's `users`. It is
  * read from the database at the flush, so what goes out is what is stored.
+ *
+ * Who has sockets open is the registry's (registry.ts): in memory for one process, in
+ * Redis for several, where a user online on any process is online in every process's
+ * frames and `isOnline`, and each process still sends its own coalesced frames.
  */
 import { PRESENCE_FLUSH_MS, type PresenceFrame, type UserSummary } from "@messenger/shared";
 import type { Clock } from "../clock.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { Store } from "../store/types.js";
+import { createLocalRegistry, type PresenceRegistry } from "./registry.js";
 
 export type Presence = ReturnType<typeof createPresence>;
 export type PresenceListener = (frame: PresenceFrame) => void;
@@ -23,18 +28,25 @@ export type PresenceListener = (frame: PresenceFrame) => void;
 export function createPresence(
   store: Pick<Store, "presence" | "users">,
   clock: Clock,
-  options: { flushMs?: number; logger?: Logger } = {},
+  options: { flushMs?: number; logger?: Logger; registry?: PresenceRegistry } = {},
 ) {
   const flushMs = options.flushMs ?? PRESENCE_FLUSH_MS;
   const logger = options.logger ?? createLogger("warn");
-  const sockets = new Map<string, number>();
+  const registry = options.registry ?? createLocalRegistry();
   const changed = new Set<string>();
   /** Accounts created or changed since the last flush (the directory part of the next frame). */
   const announced = new Set<string>();
-  /** Last-seen times written by this process, so a frame never waits on the store for them. */
+  /**
+   * Last-seen times this process wrote or heard of (another process's user going offline),
+   * so a frame never waits on the store for them.
+   */
   const seenHere = new Map<string, number>();
   const writes = new Set<Promise<void>>();
   const listeners = new Set<PresenceListener>();
+  const unsubscribeRegistry = registry.onChange((userId, { lastSeenAt }) => {
+    if (lastSeenAt !== null) seenHere.set(userId, lastSeenAt);
+    changed.add(userId);
+  });
   let flushing: Promise<void> | null = null;
 
   const lastSeenAt = async (userId: string): Promise<number | null> =>
@@ -46,7 +58,7 @@ export function createPresence(
       id: row.id,
       name: row.name,
       username: row.username,
-      online: sockets.has(row.id),
+      online: registry.isOnline(row.id),
       lastSeenAt: seenHere.get(row.id) ?? row.lastSeenAt,
     }));
   };
@@ -57,8 +69,8 @@ export function createPresence(
       announced.clear();
       return;
     }
-    const wentOnline = [...changed].filter((id) => sockets.has(id));
-    const wentOffline = [...changed].filter((id) => !sockets.has(id));
+    const wentOnline = [...changed].filter((id) => registry.isOnline(id));
+    const wentOffline = [...changed].filter((id) => !registry.isOnline(id));
     const toAnnounce = [...announced];
     changed.clear();
     announced.clear();
@@ -87,31 +99,32 @@ export function createPresence(
   return {
     /** A socket of `userId` opened. */
     connect(userId: string): void {
-      const n = sockets.get(userId) ?? 0;
-      sockets.set(userId, n + 1);
-      if (n === 0) changed.add(userId);
+      registry.add(userId);
     },
 
-    /** A socket of `userId` closed; the last one records last-seen. */
+    /** A socket of `userId` closed; the last one on this process records last-seen. */
     disconnect(userId: string): void {
-      const n = sockets.get(userId) ?? 0;
-      if (n <= 1) {
-        sockets.delete(userId);
-        if (n === 1) {
-          const at = clock();
-          seenHere.set(userId, at);
-          const write = store.presence
-            .setLastSeen(userId, at)
-            .catch((err) => logger.error("could not record last seen", { user: userId, err: String(err) }))
-            .finally(() => writes.delete(write));
-          writes.add(write);
-          changed.add(userId);
-        }
-      } else sockets.set(userId, n - 1);
+      const n = registry.here(userId);
+      if (n === 0) return;
+      const at = clock();
+      if (n === 1) {
+        seenHere.set(userId, at);
+        const write = store.presence
+          .setLastSeen(userId, at)
+          .catch((err) => logger.error("could not record last seen", { user: userId, err: String(err) }))
+          .finally(() => writes.delete(write));
+        writes.add(write);
+      }
+      registry.remove(userId, at);
     },
 
     isOnline(userId: string): boolean {
-      return sockets.has(userId);
+      return registry.isOnline(userId);
+    },
+
+    /** Sockets of `userId` open on the other processes (the relay's per-user cap counts them). */
+    socketsElsewhere(userId: string): number {
+      return registry.elsewhere(userId);
     },
 
     /** ms since epoch when the user's last socket closed, or null if never seen offline. */
@@ -128,23 +141,25 @@ export function createPresence(
     },
 
     onlineUserIds(): string[] {
-      return [...sockets.keys()];
+      return registry.onlineUserIds();
     },
 
     /** Sends a full snapshot now, then coalesced changes; returns an unsubscribe function. */
     subscribe(listener: PresenceListener): () => void {
       listeners.add(listener);
-      listener({ full: true, online: [...sockets.keys()], offline: [] });
+      listener({ full: true, online: registry.onlineUserIds(), offline: [] });
       return () => listeners.delete(listener);
     },
 
     /** Sends pending changes now (tests, shutdown). */
     flush,
 
-    /** Stops the timer; resolves once last-seen writes have landed. */
+    /** Stops the timer and leaves the registry; resolves once last-seen writes have landed. */
     async close(): Promise<void> {
       clearInterval(timer);
       listeners.clear();
+      unsubscribeRegistry();
+      await registry.close();
       await Promise.all([...writes]);
     },
   };

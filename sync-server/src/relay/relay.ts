@@ -304,7 +304,9 @@ export function createRelay(options: RelayOptions) {
   const admission = (user: SocketUser): "TOO_MANY_SOCKETS" | "RATE_LIMITED" | null => {
     const sessionSockets = (bySession.get(user.sessionId)?.size ?? 0) + (opening.get(user.sessionId) ?? 0);
     if (sessionSockets >= limits.socketsPerSession) return "TOO_MANY_SOCKETS";
-    if ((socketsByUser.get(user.id) ?? 0) >= limits.socketsPerUser) return "TOO_MANY_SOCKETS";
+    // With several processes, the user's sockets on the others count too (presence/registry.ts).
+    const userSockets = (socketsByUser.get(user.id) ?? 0) + presence.socketsElsewhere(user.id);
+    if (userSockets >= limits.socketsPerUser) return "TOO_MANY_SOCKETS";
     return null;
   };
   /** The adapter asks once per upgrade: caps, then the user's upgrade rate. */
