@@ -98,14 +98,17 @@ describe("indexing a commit's segments at once", () => {
       convsBatch.push((await batch.conversations.getOrCreateDirect(a, b)).conversation.id);
     }
     const written: Array<Map<string, MessageRecord>> = pairs.map(() => new Map());
+    // A message lives in one segment: its edits come from that segment's document.
+    const segmentOf = new Map<string, number>();
     for (let commit = 0; commit < 40; commit++) {
       const plan: Array<{ conv: number; segment: number; records: MessageRecord[] }> = [];
       for (let e = 0, n = 1 + rng.int(4); e < n; e++) {
         const conv = rng.int(pairs.length);
         const mine = written[conv] as Map<string, MessageRecord>;
+        const segment = rng.int(2);
         const records: MessageRecord[] = [];
         for (let k = 0, m = 1 + rng.int(3); k < m; k++) {
-          const old = [...mine.values()];
+          const old = [...mine.values()].filter((r) => segmentOf.get(r.id) === segment);
           if (old.length > 0 && rng.chance(0.3)) {
             const r = { ...rng.pick(old), text: `edit ${commit}`, editedAt: T0 + commit };
             records.push(r);
@@ -121,9 +124,10 @@ describe("indexing a commit's segments at once", () => {
             };
             records.push(r);
             mine.set(id, r);
+            segmentOf.set(id, segment);
           }
         }
-        if (records.length > 0) plan.push({ conv, segment: rng.int(2), records });
+        if (records.length > 0) plan.push({ conv, segment, records });
       }
       await one.transaction(async (tx) => {
         for (const p of plan) await tx.indexMessages(convsOne[p.conv] as string, p.segment, p.records);

@@ -74,9 +74,15 @@ describe("the document log", () => {
     const place = await openTestStore();
     await place.store.transaction(async (tx) => {
       await tx.claimClient("d", 7, "alice");
-      await tx.claimClient("d", 7, "mallory");
       await tx.claimClient("other", 7, "bob");
     });
+    const refused = await place.store
+      .transaction(async (tx) => {
+        await tx.claimClient("d", 7, "mallory");
+        await tx.conversation("none");
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: "client", userId: "mallory" });
     await place.close(place.store);
     const again = await place.reopen();
     expect((await again.docs.load("d")).clients).toEqual(new Map([[7, "alice"]]));

@@ -11,6 +11,7 @@ import { type BetterAuthOptions, betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { bearer, username } from "better-auth/plugins";
 import { describe, expect, onTestFinished, test } from "vitest";
+import { CommitConflict } from "./conflict.js";
 import { openPostgresStore } from "./postgres/postgres-store.js";
 import { openSqliteStore } from "./sqlite/sqlite-store.js";
 import { createTestDatabase } from "./testing.js";
@@ -165,7 +166,28 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       });
     });
 
-    test("a client id keeps its first owner, across the whole unsigned 32-bit range", async () => {
+    test("what a copy lacks after a sequence number is the later log, or the snapshot that folds past it and the log after; an older snapshot never replaces a newer one", async () => {
+      const { store } = await useStore(kind);
+      await store.transaction(async (tx) => {
+        for (let seq = 1; seq <= 3; seq++) await tx.append("doc.a", seq, bytes(seq));
+        await tx.claimClient("doc.a", 5, "u1");
+      });
+      expect(await store.docs.since("doc.a", 1)).toEqual({
+        updates: [bytes(2), bytes(3)],
+        lastSeq: 3,
+        clients: new Map([[5, "u1"]]),
+      });
+      expect((await store.docs.since("doc.a", 3)).updates).toEqual([]);
+      expect((await store.docs.since("doc.a", 3)).lastSeq).toBe(3);
+      await store.docs.compact("doc.a", bytes(1, 2), 2);
+      expect((await store.docs.since("doc.a", 1)).updates).toEqual([bytes(1, 2), bytes(3)]);
+      expect((await store.docs.since("doc.a", 2)).updates).toEqual([bytes(3)]);
+      await store.docs.compact("doc.a", bytes(1), 1);
+      expect((await store.docs.load("doc.a")).updates).toEqual([bytes(1, 2), bytes(3)]);
+      expect((await store.docs.since("doc.missing", 0)).lastSeq).toBe(0);
+    });
+
+    test("a client id keeps its first owner, across the whole unsigned 32-bit range; another user's claim fails the commit", async () => {
       const { store } = await useStore(kind);
       const biggest = 2 ** 32 - 1;
       await store.transaction(async (tx) => {
@@ -173,9 +195,18 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         await tx.claimClient("doc.a", biggest, "bob");
       });
       await store.transaction(async (tx) => {
-        await tx.claimClient("doc.a", 7, "bob");
+        await tx.claimClient("doc.a", 7, "alice"); // the same owner again is fine
         await tx.claimClient("doc.b", 7, "carol");
       });
+      const refused = await store
+        .transaction(async (tx) => {
+          await tx.claimClient("doc.c", 1, "carol");
+          await tx.claimClient("doc.a", 7, "bob");
+          await tx.conversation("none"); // the PostgreSQL store writes what it gathered here
+        })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(CommitConflict);
+      expect(refused).toMatchObject({ kind: "client", doc: "doc.a", userId: "bob" });
       expect((await store.docs.load("doc.a")).clients).toEqual(
         new Map([
           [7, "alice"],
@@ -183,6 +214,8 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         ]),
       );
       expect((await store.docs.load("doc.b")).clients).toEqual(new Map([[7, "carol"]]));
+      // Nothing of the refused commit stays.
+      expect((await store.docs.load("doc.c")).clients).toEqual(new Map());
     });
   });
 
@@ -308,7 +341,17 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
           record(2, "bob"),
         ]),
       );
-      await store.transaction((tx) => tx.indexMessages(id, 1, [record(2, "alice", { createdAt: T0 + 60 })]));
+      // Indexed again in another commit, by another author or in another segment: refused.
+      for (const [segment, author] of [
+        [1, "bob"],
+        [0, "alice"],
+      ] as const) {
+        const refused = await store
+          .transaction((tx) => tx.indexMessages(id, segment, [record(2, author, { createdAt: T0 + 60 })]))
+          .catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(CommitConflict);
+        expect(refused).toMatchObject({ kind: "message", userId: author });
+      }
       expect(await store.conversations.findMessage(id, record(1, "").id)).toMatchObject({
         authorId: "alice",
         text: "second",

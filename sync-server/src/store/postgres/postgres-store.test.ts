@@ -7,6 +7,7 @@ import { SEGMENT_MESSAGES } from "@messenger/shared";
 import pg from "pg";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { StartupError } from "../../startup-error.js";
+import { CommitConflict } from "../conflict.js";
 import { createTestDatabase } from "../testing.js";
 import type { CommitTx, Store } from "../types.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -75,6 +76,77 @@ describe("several processes on one PostgreSQL database", () => {
     ]);
     expect(results.map((r) => r?.headMoved).sort()).toEqual([false, true]);
     expect((await a.conversations.get(id))?.headSegment).toBe(1);
+  });
+
+  test("a second process committing a sequence number of a document already taken loses with a sequence conflict, and reads what it lacks", async () => {
+    const { stores } = await useProcesses(2);
+    const [a, b] = stores as [Store, Store];
+    const u = (n: number) => new Uint8Array([n]);
+    await a.transaction(async (tx) => tx.append("d", 1, u(1)));
+    const lost = await b
+      .transaction(async (tx) => {
+        await tx.append("d", 1, u(2));
+        await tx.conversation("none"); // writes what is gathered
+      })
+      .catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(CommitConflict);
+    expect((lost as CommitConflict).kind).toBe("sequence");
+    expect((lost as CommitConflict).doc).toBe("d");
+    const tail = await b.docs.since("d", 0);
+    expect(tail.lastSeq).toBe(1);
+    expect(tail.updates).toEqual([u(1)]);
+    // After a snapshot folds the log, a copy behind it gets the snapshot and what follows.
+    await a.transaction(async (tx) => tx.append("d", 2, u(3)));
+    await a.docs.compact("d", u(9), 1);
+    expect((await b.docs.since("d", 0)).updates).toEqual([u(9), u(3)]);
+    expect((await b.docs.since("d", 1)).updates).toEqual([u(3)]);
+    expect((await b.docs.since("d", 2)).updates).toEqual([]);
+    // An older snapshot never replaces a newer one.
+    await a.docs.compact("d", u(10), 2);
+    await b.docs.compact("d", u(8), 1);
+    expect((await a.docs.load("d")).updates).toEqual([u(10)]);
+  });
+
+  test("two processes claiming one client id for two users: the second commit fails with a client conflict, the same user twice is fine", async () => {
+    const { stores } = await useProcesses(2);
+    const [a, b] = stores as [Store, Store];
+    await Promise.all([
+      a.transaction(async (tx) => tx.claimClient("d", 42, "alice")),
+      b.transaction(async (tx) => tx.claimClient("d", 42, "alice")),
+    ]);
+    const results = await Promise.allSettled([
+      a.transaction(async (tx) => tx.claimClient("d", 7, "alice")),
+      b.transaction(async (tx) => tx.claimClient("d", 7, "bob")),
+    ]);
+    const refused = results.filter((r) => r.status === "rejected");
+    expect(refused).toHaveLength(1);
+    const conflict = (refused[0] as PromiseRejectedResult).reason as CommitConflict;
+    expect(conflict).toBeInstanceOf(CommitConflict);
+    expect(conflict.kind).toBe("client");
+    const owner = (await a.docs.load("d")).clients.get(7);
+    expect(conflict.userId).toBe(owner === "alice" ? "bob" : "alice");
+  });
+
+  test("a message id indexed by one author is refused for another author or another segment with a message conflict", async () => {
+    const { stores } = await useProcesses(2);
+    const [a, b] = stores as [Store, Store];
+    const { conversation } = await a.conversations.getOrCreateDirect("alice", "bob");
+    const record = (author: string) => ({ id: "m1", author, text: "hi", createdAt: T0 });
+    await a.transaction(async (tx) => tx.indexMessages(conversation.id, 0, [record("alice")]));
+    for (const [segment, author] of [
+      [0, "bob"],
+      [1, "alice"],
+    ] as const) {
+      const lost = await b
+        .transaction(async (tx) => tx.indexMessages(conversation.id, segment, [record(author)]))
+        .catch((e: unknown) => e);
+      expect(lost).toBeInstanceOf(CommitConflict);
+      expect((lost as CommitConflict).kind).toBe("message");
+      expect((lost as CommitConflict).userId).toBe(author);
+    }
+    const stored = await b.conversations.findMessage(conversation.id, "m1");
+    expect(stored?.authorId).toBe("alice");
+    expect(stored?.segment).toBe(0);
   });
 
   test("exclusive sections of two processes do not overlap", async () => {

@@ -17,6 +17,7 @@ import {
   SEGMENT_MESSAGES,
 } from "@messenger/shared";
 import type { Clock } from "../../clock.js";
+import { CommitConflict } from "../conflict.js";
 import { type MessageRow, toMessage } from "../rows.js";
 import type { IndexedMessage, IndexResult } from "../types.js";
 import type { Db } from "./database.js";
@@ -187,8 +188,19 @@ export function createSqliteConversations(db: Db, clock: Clock) {
       // message at least as new as the current last one (the common case: someone writes).
       let current = row.last_message_id ? messageById.get(conversationId, row.last_message_id) : undefined;
       let newestKnown = true;
+      const insertedHere = new Set<string>();
       for (const r of records) {
         const before = messageById.get(conversationId, r.id);
+        // Indexed before with another author or in another segment: both cannot stand (the
+        // relay's judgement prevents it within one process; the store says so all the same).
+        if (before && !insertedHere.has(r.id) && (before.segment !== segment || before.author_id !== r.author))
+          throw new CommitConflict(
+            "message",
+            conversationDocName(conversationId, segment),
+            r.author,
+            `message ${r.id} already exists ${before.segment !== segment ? "in another segment" : "by another author"}`,
+          );
+        if (!before) insertedHere.add(r.id);
         if (!before) added += segment === row.head_segment ? 1 : 0;
         const stored: MessageRow = {
           conversation_id: conversationId,

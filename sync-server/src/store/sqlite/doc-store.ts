@@ -5,6 +5,7 @@
  * Synchronous (better-sqlite3); sqlite-store.ts puts the async Store face on it.
  */
 import type { Clock } from "../../clock.js";
+import { CommitConflict } from "../conflict.js";
 import type { DocTail, StoredDoc } from "../types.js";
 import type { Db } from "./database.js";
 
@@ -32,6 +33,10 @@ export function createSqliteDocs(db: Db, clock: Clock) {
   // A claim never moves: ON CONFLICT keeps the first owner.
   const insertClient = db.prepare<[string, number, string]>(
     `INSERT INTO doc_client (doc, client_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+
+  const ownerOf = db.prepare<[string, number], { user_id: string }>(
+    `SELECT user_id FROM doc_client WHERE doc = ? AND client_id = ?`,
   );
 
   return {
@@ -68,8 +73,17 @@ export function createSqliteDocs(db: Db, clock: Clock) {
       deleteThrough.run(doc, throughSeq);
     },
 
+    /** A client id another user holds fails the commit, as in the PostgreSQL store. */
     claimClient(doc: string, clientId: number, userId: string): void {
-      insertClient.run(doc, clientId, userId);
+      if (insertClient.run(doc, clientId, userId).changes > 0) return;
+      const owner = ownerOf.get(doc, clientId)?.user_id;
+      if (owner !== userId)
+        throw new CommitConflict(
+          "client",
+          doc,
+          userId,
+          `client id ${clientId} of ${doc} already belongs to another user`,
+        );
     },
   };
 }
