@@ -29,9 +29,20 @@ export interface MessagePreview {
   deleted: boolean;
 }
 
+export type ConversationKind = "direct" | "group";
+
 export interface ConversationSummary {
   id: string;
+  /** "direct": one per pair of users, two members. "group": a name and 3–256 members. */
+  kind: ConversationKind;
+  /** The group's name; null for a direct conversation. */
+  name: string | null;
   memberIds: string[];
+  /**
+   * Members who may rename the group and add or remove members: its creator (the owner, first)
+   * and the admins the owner named. Empty for a direct conversation.
+   */
+  adminIds: string[];
   /** The newest segment: the document a client opens for live messages. */
   headSegment: number;
   /** Document names a client opens for this conversation, newest first. */
@@ -66,6 +77,36 @@ export const DEFAULT_PAGE_LIMIT = 50;
 
 export const CreateConversationBody = z.strictObject({ userId: z.string().min(1).max(64) });
 export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
+
+/** A group has its creator and at least GROUP_MIN_OTHERS, at most GROUP_MAX_OTHERS other members. */
+export const GROUP_MIN_OTHERS = 2;
+export const GROUP_MAX_OTHERS = 255;
+export const GROUP_NAME_MAX_LENGTH = 80;
+
+const UserId = z.string().min(1).max(64);
+const GroupName = z
+  .string()
+  .trim()
+  .min(1, "the name must not be empty")
+  .max(GROUP_NAME_MAX_LENGTH)
+  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "the name must not contain control characters");
+
+export const CreateGroupBody = z.strictObject({
+  name: GroupName,
+  /** The other members (the creator is added as the owner). */
+  memberIds: z.array(UserId).min(GROUP_MIN_OTHERS).max(GROUP_MAX_OTHERS),
+});
+export type CreateGroupBody = z.infer<typeof CreateGroupBody>;
+
+export const RenameGroupBody = z.strictObject({ name: GroupName });
+export type RenameGroupBody = z.infer<typeof RenameGroupBody>;
+
+export const AddMembersBody = z.strictObject({ userIds: z.array(UserId).min(1).max(GROUP_MAX_OTHERS) });
+export type AddMembersBody = z.infer<typeof AddMembersBody>;
+
+/** The owner names admins, or takes the role back. */
+export const SetRoleBody = z.strictObject({ role: z.enum(["admin", "member"]) });
+export type SetRoleBody = z.infer<typeof SetRoleBody>;
 
 export const PostMessageBody = z.strictObject({
   id: z.string().regex(MESSAGE_ID_PATTERN),

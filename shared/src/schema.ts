@@ -24,6 +24,18 @@ export const SEGMENT_MESSAGES = 1000;
 export const MAX_MESSAGE_TEXT_LENGTH = 4000;
 export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
+/** Author of the server's own lines in a timeline (membership changes); never a user id. */
+export const SYSTEM_AUTHOR = "@system";
+
+/** What a system line records: written by the server only, in the conversation's head segment. */
+export type SystemEvent =
+  | { type: "created"; actor: string; name: string }
+  | { type: "renamed"; actor: string; name: string }
+  | { type: "added"; actor: string; userIds: string[] }
+  | { type: "removed"; actor: string; userIds: string[] }
+  | { type: "left"; actor: string }
+  | { type: "role"; actor: string; userId: string; role: "admin" | "member" };
+
 export interface MessageRecord {
   id: string;
   /** User id of the author; the relay rejects any other value than the writer's own id. */
@@ -34,9 +46,45 @@ export interface MessageRecord {
   editedAt?: number;
   /** Set when deleted; text is then "". The record stays so the id cannot be reused. */
   deletedAt?: number;
+  /**
+   * A system line (author SYSTEM_AUTHOR): what happened, for clients to render with current
+   * names; `text` says it in words as of when it was written (previews, older clients).
+   */
+  system?: SystemEvent;
 }
 
-const MESSAGE_KEYS = new Set(["id", "author", "text", "createdAt", "editedAt", "deletedAt"]);
+const MESSAGE_KEYS = new Set(["id", "author", "text", "createdAt", "editedAt", "deletedAt", "system"]);
+const SYSTEM_KEYS: Record<SystemEvent["type"], string[]> = {
+  created: ["type", "actor", "name"],
+  renamed: ["type", "actor", "name"],
+  added: ["type", "actor", "userIds"],
+  removed: ["type", "actor", "userIds"],
+  left: ["type", "actor"],
+  role: ["type", "actor", "userId", "role"],
+};
+
+const isUserId = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= 64;
+
+/** Why a value is not a valid SystemEvent, or null. */
+function systemEventProblem(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "bad system line";
+  const v = value as Record<string, unknown>;
+  const keys = SYSTEM_KEYS[v.type as SystemEvent["type"]];
+  if (!keys || Object.hasOwn(Object.prototype, v.type as string)) return "bad system line";
+  for (const k of Object.keys(v)) if (!keys.includes(k)) return "bad system line";
+  if (keys.length !== Object.keys(v).length) return "bad system line";
+  if (!isUserId(v.actor)) return "bad system line";
+  if ("name" in v && (typeof v.name !== "string" || v.name.length === 0 || v.name.length > 80))
+    return "bad system line";
+  if (
+    "userIds" in v &&
+    (!Array.isArray(v.userIds) || v.userIds.length === 0 || v.userIds.length > 256 || !v.userIds.every(isUserId))
+  )
+    return "bad system line";
+  if ("userId" in v && !isUserId(v.userId)) return "bad system line";
+  if ("role" in v && v.role !== "admin" && v.role !== "member") return "bad system line";
+  return null;
+}
 /** Client clocks drift: a createdAt may be this far in the future. Past times are always fine (offline writes). */
 export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 const EPOCH_2020 = 1577836800000;
@@ -55,6 +103,9 @@ export function messageRecordProblem(value: unknown): string | null {
     if (!isTimestamp(v.deletedAt)) return "bad deletedAt";
     if (v.text !== "") return "deleted message keeps text";
   } else if (v.text.trim().length === 0) return "empty text";
+  // Only the server writes system lines, and everything it writes as SYSTEM_AUTHOR is one.
+  if ((v.author === SYSTEM_AUTHOR) !== (v.system !== undefined)) return "system line by a user";
+  if (v.system !== undefined) return systemEventProblem(v.system);
   return null;
 }
 

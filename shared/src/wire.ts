@@ -29,6 +29,11 @@ export const CLOSE_CODES = {
   SESSION_ENDED: 4401,
   /** The update broke the document rules (author, ownership, schema). */
   WRITE_REJECTED: 4403,
+  /**
+   * The user is no longer a member of the conversation (removed from the group, or left).
+   * Do not reconnect: the local copy stays, read-only.
+   */
+  NOT_A_MEMBER: 4404,
   /** The socket broke a protocol limit no honest client reaches (awareness ids). Do not reconnect. */
   POLICY_VIOLATION: 4408,
   /** The frame exceeded MAX_FRAME_BYTES. */

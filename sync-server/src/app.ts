@@ -22,6 +22,7 @@ import type { MessageWriter } from "./relay/types.js";
 import { authRoutes } from "./routes/auth.js";
 import { conversationRoutes, type PublishConversation } from "./routes/conversations.js";
 import { errorHandler } from "./routes/error-handler.js";
+import { groupRoutes } from "./routes/groups.js";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { requestLog } from "./routes/request-log.js";
@@ -44,6 +45,8 @@ export interface AppDeps {
   presence: PresenceReader;
   messageWriter: MessageWriter;
   publishConversation?: PublishConversation;
+  /** Closes a removed group member's sockets on the conversation (the relay, on every process). */
+  memberRemoved?: (conversationId: string, userId: string) => void;
   clock: Clock;
   logger: Logger;
   /** Counts HTTP requests and serves GET /metrics; none when absent. */
@@ -87,11 +90,15 @@ export function createApp(deps: AppDeps) {
   app.use("/api/users/*", session);
   app.use("/api/conversations/*", session);
   app.use("/api/conversations/*", writeLimit({ budget: deps.writeBudget }));
+  app.use("/api/groups/*", session);
+  app.use("/api/groups/*", writeLimit({ budget: deps.writeBudget }));
   app.route("/api/users", usersRoutes({ users: deps.store.users, presence: deps.presence }));
   app.route(
     "/api/conversations",
     conversationRoutes({ ...deps, users: deps.store.users, repo: deps.store.conversations }),
   );
+
+  app.route("/api/groups", groupRoutes({ ...deps, groups: deps.store.groups, users: deps.store.users }));
 
   app.onError(errorHandler(logger));
   app.notFound((c) => {

@@ -143,6 +143,7 @@ export async function createServices(
     messageWriter: relay,
     writeBudget,
     publishConversation: options.publishConversation ?? relay.publishConversation,
+    memberRemoved: relay.memberRemoved,
     clock,
     logger,
     metrics,

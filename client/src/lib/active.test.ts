@@ -9,6 +9,9 @@ const NOW = Date.UTC(2024, 4, 15, 10, 30);
 function conv(id: string, lastActivityAt: number, withMessage = true): ConversationSummary {
   return {
     id,
+    kind: "direct",
+    name: null,
+    adminIds: [],
     memberIds: ["me", `peer-${id}`],
     headSegment: 0,
     documents: [`conversation.${id}.0`],

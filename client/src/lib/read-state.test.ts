@@ -5,6 +5,9 @@ import { isUnread, titleWithUnread, withBaseline, withRead } from "./read-state.
 const conv = (id: string, last: { authorId: string; createdAt: number; deleted?: boolean } | null) =>
   ({
     id,
+    kind: "direct",
+    name: null,
+    adminIds: [],
     memberIds: ["me", "them"],
     headSegment: 0,
     documents: [],

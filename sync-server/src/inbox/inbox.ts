@@ -27,6 +27,8 @@ export type Inbox = ReturnType<typeof createInbox>;
 
 export function createInbox(deps: InboxDeps) {
   const pending = new Map<string, ConversationSummary>();
+  /** Users no longer members who must still hear of a queued conversation (removed from a group). */
+  const pendingExtra = new Map<string, Set<string>>();
   let scheduled: NodeJS.Immediate | null = null;
   let flushing: Promise<void> | null = null;
   let closed = false;
@@ -42,11 +44,14 @@ export function createInbox(deps: InboxDeps) {
     });
   };
 
-  /** Writes current summaries into their members' inbox rooms that are loaded; returns the members skipped. */
-  const writeAll = async (summaries: Iterable<ConversationSummary>) => {
+  /**
+   * Writes current summaries into their members' inbox rooms that are loaded (and those of
+   * `extra` recipients per conversation); returns the members skipped.
+   */
+  const writeAll = async (summaries: Iterable<ConversationSummary>, extra?: Map<string, Set<string>>) => {
     const byUser = new Map<string, ConversationSummary[]>();
     for (const s of summaries) {
-      for (const userId of s.memberIds) {
+      for (const userId of new Set([...s.memberIds, ...(extra?.get(s.id) ?? [])])) {
         const list = byUser.get(userId);
         if (list) list.push(s);
         else byUser.set(userId, [s]);
@@ -71,9 +76,11 @@ export function createInbox(deps: InboxDeps) {
     // Re-read what was queued: a summary may be older than what has committed since
     // (a conversation announced at creation, then seeded with older messages).
     const queued = [...pending.values()];
+    const extra = new Map(pendingExtra);
     pending.clear();
+    pendingExtra.clear();
     const current = await Promise.all(queued.map(async (q) => (await deps.repo.get(q.id)) ?? q));
-    await writeAll(current);
+    await writeAll(current, extra);
   };
 
   const start = () => {
@@ -87,10 +94,18 @@ export function createInbox(deps: InboxDeps) {
   };
 
   return {
-    /** Queues a summary for every member's inbox; written on the next tick. */
-    publish(summary: ConversationSummary): void {
+    /**
+     * Queues a summary for every member's inbox, and for `alsoTo` (members just removed: their
+     * inbox shows they are no longer in it); written on the next tick.
+     */
+    publish(summary: ConversationSummary, alsoTo: string[] = []): void {
       if (closed) return;
       pending.set(summary.id, summary);
+      if (alsoTo.length > 0) {
+        const set = pendingExtra.get(summary.id) ?? new Set();
+        for (const u of alsoTo) set.add(u);
+        pendingExtra.set(summary.id, set);
+      }
       if (!flushing) scheduled ??= setImmediate(start);
     },
 
@@ -102,7 +117,7 @@ export function createInbox(deps: InboxDeps) {
     async writeNow(summaries: Iterable<ConversationSummary>): Promise<void> {
       if (closed) return;
       const list = [...summaries];
-      for (const s of list) pending.delete(s.id); // superseded
+      for (const s of list) if (!pendingExtra.has(s.id)) pending.delete(s.id); // superseded
       skipped.push(...(await writeAll(list)));
     },
 
@@ -118,9 +133,20 @@ export function createInbox(deps: InboxDeps) {
       for (const [userId, summary] of recheck) if (deps.ifPresent(inboxDocName(userId))) this.publish(summary);
     },
 
-    /** Brings a loading inbox document up to date with the conversation list. */
+    /**
+     * Brings a loading inbox document up to date with the conversation list, and conversations
+     * it still shows that the user is no longer in (removed while away) with their current state.
+     */
     async fill(room: Room, userId: string): Promise<void> {
-      write(room, await deps.repo.listForUser(userId));
+      const list = await deps.repo.listForUser(userId);
+      const listed = new Set(list.map((s) => s.id));
+      const gone: ConversationSummary[] = [];
+      for (const [id, shown] of inboxMap(room.doc)) {
+        if (listed.has(id) || !shown.memberIds?.includes(userId)) continue;
+        const now = await deps.repo.get(id);
+        if (now) gone.push(now);
+      }
+      write(room, [...list, ...gone]);
     },
 
     /** Resolves once everything queued is written into its rooms (not yet committed). */

@@ -6,11 +6,14 @@
 import {
   addMessage,
   conversationDocName,
+  MAX_MESSAGE_TEXT_LENGTH,
   type Message,
   type MessageRecord,
   messageRecordProblem,
   messagesMap,
+  newMessageId,
   SEGMENT_MESSAGES,
+  SYSTEM_AUTHOR,
 } from "@messenger/shared";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
@@ -93,6 +96,31 @@ export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter 
         room.serverWrite([record.id], () => addMessage(room.doc, record));
         await room.committed();
         return { record, segment, created: true };
+      } finally {
+        deps.release(room);
+      }
+    },
+
+    async postSystemLine(conversationId, event, text) {
+      let { room } = await headRoom(conversationId);
+      for (let tries = 0; messagesMap(room.doc).size >= SEGMENT_MESSAGES && tries < 3; tries++) {
+        await room.committed();
+        deps.release(room);
+        ({ room } = await headRoom(conversationId));
+      }
+      try {
+        const record: MessageRecord = {
+          id: newMessageId(),
+          author: SYSTEM_AUTHOR,
+          text: text.slice(0, MAX_MESSAGE_TEXT_LENGTH),
+          createdAt: deps.clock(),
+          system: event,
+        };
+        const problem = messageRecordProblem(record);
+        if (problem) throw new Error(`invalid system line: ${problem}`);
+        room.serverWrite([record.id], () => messagesMap(room.doc).set(record.id, record));
+        await room.committed();
+        return record;
       } finally {
         deps.release(room);
       }

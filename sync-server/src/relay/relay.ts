@@ -36,6 +36,8 @@ export const SESSION_SWEEP_MS = 30_000;
 export const READER_SWEEP_MS = 1000;
 /** Bus topic of conversation summaries committed on one process, for the inboxes loaded on the others. */
 const INBOX_TOPIC = "inbox";
+/** Bus topic of members removed from a conversation, whose sockets every process closes. */
+const MEMBERSHIP_TOPIC = "membership";
 
 export interface RelayOptions {
   store: Store;
@@ -119,7 +121,7 @@ export function createRelay(options: RelayOptions) {
       const list = [...summaries];
       headsMoved(list);
       // Other processes write these into the inboxes they have loaded.
-      if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson(list));
+      if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson(list.map((summary) => ({ summary }))));
     },
     fail: (r, err, refusedUser) => rooms.fail(r, err, refusedUser ?? null),
     compact: (r) => rooms.compact(r),
@@ -161,9 +163,21 @@ export function createRelay(options: RelayOptions) {
   };
   // Conversations changed on other processes: into the inboxes loaded here.
   const inboxSubscription = bus.subscribe(INBOX_TOPIC, (payload) => {
-    const summaries = decodeJson(payload) as ConversationSummary[];
-    headsMoved(summaries);
-    for (const s of summaries) inbox.publish(s);
+    const announced = decodeJson(payload) as Array<{ summary: ConversationSummary; alsoTo?: string[] }>;
+    headsMoved(announced.map((a) => a.summary));
+    for (const a of announced) inbox.publish(a.summary, a.alsoTo);
+  });
+  /** Closes `userId`'s sockets on every segment of the conversation they are no longer in. */
+  const closeMember = (conversationId: string, userId: string) => {
+    for (const r of rooms.values()) {
+      if (r.target.kind !== "conversation" || r.target.conversationId !== conversationId) continue;
+      for (const conn of [...r.connections])
+        if (conn.user.id === userId) conn.close(CLOSE_CODES.NOT_A_MEMBER, "no longer a member");
+    }
+  };
+  const membershipSubscription = bus.subscribe(MEMBERSHIP_TOPIC, (payload) => {
+    const { conversationId, userId } = decodeJson(payload) as { conversationId: string; userId: string };
+    closeMember(conversationId, userId);
   });
   const unsubscribeResync = bus.onResync(() => {
     // Messages may have been lost while the bus was away: ask the store.
@@ -355,10 +369,19 @@ export function createRelay(options: RelayOptions) {
       }
     },
 
-    /** Announces a new or changed conversation in its members' inboxes (REST create route), on every process. */
-    publishConversation(summary: ConversationSummary): void {
-      inbox.publish(summary);
-      if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson([summary]));
+    /**
+     * Announces a new or changed conversation in its members' inboxes (REST routes), and in
+     * those of `alsoTo` (members just removed), on every process.
+     */
+    publishConversation(summary: ConversationSummary, alsoTo: string[] = []): void {
+      inbox.publish(summary, alsoTo);
+      if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson([{ summary, alsoTo }]));
+    },
+
+    /** A member left or was removed: their sockets on the conversation close now, on every process. */
+    memberRemoved(conversationId: string, userId: string): void {
+      closeMember(conversationId, userId);
+      if (replica.clustered) bus.publish(MEMBERSHIP_TOPIC, encodeJson({ conversationId, userId }));
     },
 
     presence,
@@ -404,6 +427,7 @@ export function createRelay(options: RelayOptions) {
       clearInterval(readers);
       unsubscribeSessions?.();
       inboxSubscription.close();
+      membershipSubscription.close();
       unsubscribeResync();
       committer.stop();
       // Commit everything: conversation batches produce inbox summaries, which produce inbox batches.

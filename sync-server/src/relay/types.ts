@@ -2,7 +2,7 @@
  * The seams between the relay and the rest of the server. The relay knows the
  * y-websocket protocol and these interfaces, nothing about Hono or better-auth.
  */
-import type { MessageRecord } from "@messenger/shared";
+import type { MessageRecord, SystemEvent } from "@messenger/shared";
 
 /** The authenticated user behind one socket. */
 export interface SocketUser {
@@ -34,4 +34,9 @@ export interface MessageWriter {
     authorId: string,
     input: { id: string; text: string; createdAt?: number },
   ): Promise<{ record: MessageRecord; segment: number; created: boolean }>;
+  /**
+   * Writes a system line (a membership change) into the conversation's timeline as the
+   * server (author SYSTEM_AUTHOR), durably; `text` says it in words for previews.
+   */
+  postSystemLine(conversationId: string, event: SystemEvent, text: string): Promise<MessageRecord>;
 }

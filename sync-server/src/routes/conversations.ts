@@ -29,8 +29,8 @@ import type { MessageWriter } from "../relay/types.js";
 import type { ConversationStore, UserStore } from "../store/types.js";
 import { pathId, readJson, readQuery } from "./request.js";
 
-/** Tells the members' inboxes about a new conversation (the relay's inbox). */
-export type PublishConversation = (summary: ConversationSummary) => void | Promise<void>;
+/** Tells the members' inboxes (and those of `alsoTo`, members just removed) about a new or changed conversation. */
+export type PublishConversation = (summary: ConversationSummary, alsoTo?: string[]) => void | Promise<void>;
 
 export interface ConversationRoutesDeps {
   users: Pick<UserStore, "exists">;

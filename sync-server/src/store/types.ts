@@ -98,6 +98,30 @@ export interface ConversationStore {
   segmentsOf(conversationId: string, ids: string[]): Promise<Map<string, IndexedMessage>>;
 }
 
+export type MemberRole = "owner" | "admin" | "member";
+
+/**
+ * Group conversations: created with a name, an owner (the creator) and members; the owner
+ * names admins. Who may do what is the caller's to check (routes/groups.ts); each method is
+ * one transaction, serialised per group with the relay's index writes by the conversation row.
+ */
+export interface GroupStore {
+  create(ownerId: string, name: string, memberIds: string[]): Promise<ConversationSummary>;
+  /** Null when there is no such group. */
+  rename(id: string, name: string): Promise<ConversationSummary | null>;
+  /** Adds those not yet members, as members; `added` lists them. Null when there is no such group. */
+  addMembers(id: string, userIds: string[]): Promise<{ conversation: ConversationSummary; added: string[] } | null>;
+  /**
+   * Removes a member (false when not one). When the owner goes, the longest-standing admin,
+   * else the longest-standing member, becomes the owner.
+   */
+  removeMember(id: string, userId: string): Promise<{ conversation: ConversationSummary; removed: boolean } | null>;
+  /** Makes a member an admin or takes it back (never the owner's role). Null when not a member. */
+  setRole(id: string, userId: string, role: "admin" | "member"): Promise<ConversationSummary | null>;
+  /** The user's role in a group, or null when not a member (or no such group, or a direct conversation). */
+  role(id: string, userId: string): Promise<MemberRole | null>;
+}
+
 /** Accounts as better-auth stores them, read for the directory, sign-in throttling and seeding. */
 export interface UserStore {
   directory(query: DirectoryQuery): Promise<DirectoryRow[]>;
@@ -158,6 +182,7 @@ export interface Store {
   readonly authDatabase: unknown;
   readonly docs: DocStore;
   readonly conversations: ConversationStore;
+  readonly groups: GroupStore;
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly presence: PresenceStore;

@@ -9,6 +9,9 @@ export { type MessageRow, toMessage } from "../rows.js";
 
 export interface ConversationRow {
   id: string;
+  kind: "direct" | "group";
+  name: string | null;
+  admins: string[];
   head_segment: number;
   last_activity_at: number;
   created_at: number;
@@ -22,8 +25,10 @@ export interface ConversationRow {
 
 /** A conversation with its members and its last message, in one statement; add WHERE / JOIN / ORDER BY. */
 export const SELECT_CONVERSATION = `
-  SELECT c.id, c.head_segment, c.head_count, c.last_activity_at, c.created_at,
+  SELECT c.id, c.kind, c.name, c.head_segment, c.head_count, c.last_activity_at, c.created_at,
          ARRAY(SELECT m.user_id FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
+         ARRAY(SELECT m.user_id FROM conversation_member m WHERE m.conversation_id = c.id AND m.role <> 'member'
+               ORDER BY m.role = 'owner' DESC, m.joined_at, m.user_id) AS admins,
          lm.id AS last_id, lm.author_id AS last_author_id, lm.text AS last_text,
          lm.created_at AS last_created_at, lm.deleted_at AS last_deleted_at
   FROM conversation c
@@ -37,7 +42,10 @@ export function toSummary(row: ConversationRow): ConversationSummary {
   for (let s = row.head_segment; s >= 0 && documents.length < 2; s--) documents.push(conversationDocName(row.id, s));
   return {
     id: row.id,
+    kind: row.kind,
+    name: row.name,
     memberIds: [...row.members].sort(),
+    adminIds: row.admins,
     headSegment: row.head_segment,
     documents,
     lastMessage:

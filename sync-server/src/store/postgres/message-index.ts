@@ -195,6 +195,9 @@ export async function indexMessagesBatch(
     results.set(row.id, {
       summary: toSummary({
         id: row.id,
+        kind: row.kind,
+        name: row.name,
+        admins: row.admins,
         head_segment: head,
         last_activity_at: last?.createdAt ?? row.created_at,
         created_at: row.created_at,

@@ -81,6 +81,14 @@ export const MIGRATIONS: string[] = [
     last_seen_at BIGINT NOT NULL
   );
   `,
+  // Groups: a name, the creator (owner), and each member's role.
+  `
+  ALTER TABLE conversation DROP CONSTRAINT conversation_kind_check;
+  ALTER TABLE conversation ADD CONSTRAINT conversation_kind_check CHECK (kind IN ('direct', 'group'));
+  ALTER TABLE conversation ADD COLUMN name TEXT, ADD COLUMN created_by TEXT COLLATE "C";
+  ALTER TABLE conversation_member
+    ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'admin', 'member'));
+  `,
 ];
 
 const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS messenger_migration (

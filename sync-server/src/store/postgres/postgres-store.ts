@@ -13,6 +13,7 @@ import { createPgPresence, createPgSessions, createPgUsers } from "./accounts.js
 import { readConversation } from "./conversation-rows.js";
 import { createPgConversations } from "./conversation-store.js";
 import { appendUpdates, claimClients, createPgDocs, type WriteTransaction } from "./doc-store.js";
+import { createPgGroups } from "./group-store.js";
 import { indexMessages, indexMessagesBatch } from "./message-index.js";
 import { MIGRATIONS, migrate, pendingMigrations } from "./migrations.js";
 import { createClient, createPool, createSerialQueue, explainConnectError, withTransaction } from "./pool.js";
@@ -116,6 +117,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     authDatabase: pool,
     docs: createPgDocs(pool, writeTransaction, clock),
     conversations: createPgConversations(pool, clock),
+    groups: createPgGroups(pool, clock),
     users: createPgUsers(pool),
     sessions: createPgSessions(pool),
     presence: createPgPresence(pool),

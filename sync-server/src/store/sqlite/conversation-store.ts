@@ -24,6 +24,9 @@ import type { Db } from "./database.js";
 
 interface ConversationRow {
   id: string;
+  kind: "direct" | "group";
+  name: string | null;
+  admins: string | null;
   head_segment: number;
   head_count: number;
   last_message_id: string | null;
@@ -44,8 +47,11 @@ export function newId(): string {
 
 export function createSqliteConversations(db: Db, clock: Clock) {
   const selectConversation = `
-    SELECT c.id, c.head_segment, c.head_count, c.last_message_id, c.last_activity_at, c.created_at,
-           (SELECT group_concat(user_id, ',') FROM conversation_member m WHERE m.conversation_id = c.id) AS members
+    SELECT c.id, c.kind, c.name, c.head_segment, c.head_count, c.last_message_id, c.last_activity_at, c.created_at,
+           (SELECT group_concat(user_id, ',') FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
+           (SELECT group_concat(user_id, ',') FROM (SELECT user_id FROM conversation_member m
+              WHERE m.conversation_id = c.id AND m.role <> 'member'
+              ORDER BY m.role = 'owner' DESC, m.joined_at, m.user_id)) AS admins
     FROM conversation c`;
   const byId = db.prepare<[string], ConversationRow>(`${selectConversation} WHERE c.id = ?`);
   const byPair = db.prepare<[string], ConversationRow>(`${selectConversation} WHERE c.pair_key = ?`);
@@ -100,7 +106,10 @@ export function createSqliteConversations(db: Db, clock: Clock) {
     for (let s = row.head_segment; s >= 0 && documents.length < 2; s--) documents.push(conversationDocName(row.id, s));
     return {
       id: row.id,
+      kind: row.kind,
+      name: row.name,
       memberIds: row.members ? row.members.split(",").sort() : [],
+      adminIds: row.admins ? row.admins.split(",") : [],
       headSegment: row.head_segment,
       documents,
       lastMessage: last

@@ -21,13 +21,26 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
-/** Applies MIGRATIONS past PRAGMA user_version, each in its own transaction. */
+/**
+ * Applies MIGRATIONS past PRAGMA user_version, each in its own transaction. Foreign keys are
+ * off meanwhile (a table rebuilt to change a constraint must not cascade its drop to the rows
+ * that reference it) and checked before each migration commits.
+ */
 export function migrate(db: Db): void {
   const current = db.pragma("user_version", { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  if (current >= MIGRATIONS.length) return;
+  const enforced = db.pragma("foreign_keys", { simple: true }) === 1;
+  db.pragma("foreign_keys = OFF");
+  try {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v] as string);
+        const broken = db.pragma("foreign_key_check") as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${v + 1} left ${broken.length} broken references`);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    if (enforced) db.pragma("foreign_keys = ON");
   }
 }

@@ -78,4 +78,30 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE doc_log RENAME TO doc_update;
   ALTER TABLE doc_snapshot RENAME COLUMN through_update_id TO through_seq;
   `,
+  // Groups: a name, the creator (owner), and each member's role. SQLite cannot change a CHECK
+  // constraint in place: the table is rebuilt (migrate() runs with foreign keys off and checks
+  // them before committing, so the members' and messages' references are kept, not cascaded).
+  `
+  CREATE TABLE conversation_new (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('direct', 'group')),
+    pair_key TEXT UNIQUE,
+    head_segment INTEGER NOT NULL DEFAULT 0,
+    head_count INTEGER NOT NULL DEFAULT 0,
+    last_message_id TEXT,
+    last_message_at INTEGER,
+    last_activity_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    name TEXT,
+    created_by TEXT
+  );
+  INSERT INTO conversation_new (id, kind, pair_key, head_segment, head_count, last_message_id, last_message_at,
+    last_activity_at, created_at)
+  SELECT id, kind, pair_key, head_segment, head_count, last_message_id, last_message_at, last_activity_at, created_at
+  FROM conversation;
+  DROP TABLE conversation;
+  ALTER TABLE conversation_new RENAME TO conversation;
+  ALTER TABLE conversation_member ADD COLUMN role TEXT NOT NULL DEFAULT 'member'
+    CHECK (role IN ('owner', 'admin', 'member'));
+  `,
 ];

@@ -12,6 +12,7 @@ import { createSqliteAccounts } from "./accounts.js";
 import { createSqliteConversations } from "./conversation-store.js";
 import { openSqliteFile } from "./data-dir.js";
 import { createSqliteDocs } from "./doc-store.js";
+import { createSqliteGroups } from "./group-store.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export interface SqliteStoreOptions {
@@ -34,6 +35,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const { db } = file;
   const docs = createSqliteDocs(db, options.clock);
   const conversations = createSqliteConversations(db, options.clock);
+  const groups = createSqliteGroups(db, options.clock, (id) => conversations.get(id));
   const accounts = createSqliteAccounts(db);
   let queue: Promise<unknown> = Promise.resolve();
   let exclusiveQueue: Promise<unknown> = Promise.resolve();
@@ -86,6 +88,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       findMessage: (c, id) => later(() => conversations.findMessage(c, id)),
       messagesPage: (c, before, limit) => later(() => conversations.messagesPage(c, before, limit)),
       segmentsOf: (c, ids) => later(() => conversations.segmentsOf(c, ids)),
+    },
+    groups: {
+      create: (owner, name, members) => later(() => groups.create(owner, name, members)),
+      rename: (id, name) => later(() => groups.rename(id, name)),
+      addMembers: (id, users) => later(() => groups.addMembers(id, users)),
+      removeMember: (id, user) => later(() => groups.removeMember(id, user)),
+      setRole: (id, user, role) => later(() => groups.setRole(id, user, role)),
+      role: (id, user) => later(() => groups.role(id, user)),
     },
     users: {
       directory: (q) => later(() => accounts.users.directory(q)),
