@@ -231,6 +231,9 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       const { conversation } = first;
       expect(conversation).toEqual({
         id: conversation.id,
+        kind: "direct",
+        name: null,
+        adminIds: [],
         memberIds: ["user-a", "user-b"],
         headSegment: 0,
         documents: [conversationDocName(conversation.id, 0)],
