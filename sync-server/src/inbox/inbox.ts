@@ -37,7 +37,12 @@ export function createInbox(deps: InboxDeps) {
 
   const write = (room: Room, summaries: ConversationSummary[]) => {
     const map = inboxMap(room.doc);
-    const changed = summaries.filter((s) => JSON.stringify(map.get(s.id)) !== JSON.stringify(s));
+    const changed = summaries.filter((s) => {
+      const shown = map.get(s.id);
+      // Summaries from other processes' commits may arrive out of order: never go back.
+      if (shown && shown.lastActivityAt > s.lastActivityAt) return false;
+      return JSON.stringify(shown) !== JSON.stringify(s);
+    });
     if (changed.length === 0) return;
     room.serverWrite([], () => {
       for (const s of changed) map.set(s.id, s);
@@ -107,6 +112,18 @@ export function createInbox(deps: InboxDeps) {
         pendingExtra.set(summary.id, set);
       }
       if (!flushing) scheduled ??= setImmediate(start);
+    },
+
+    /**
+     * Summaries another process's commit produced: written as they are (they are as fresh as
+     * that commit) into the members' inboxes loaded here, and only those: no read of the
+     * store, nothing loaded, when none is.
+     */
+    committedElsewhere(summaries: ConversationSummary[]): void {
+      if (closed) return;
+      const here = summaries.filter((s) => s.memberIds.some((u) => deps.ifPresent(inboxDocName(u)) !== null));
+      if (here.length > 0)
+        void writeAll(here).catch((err) => deps.logger.error("inbox write failed", { err: String(err) }));
     },
 
     /**

@@ -165,7 +165,9 @@ export function createRelay(options: RelayOptions) {
   const inboxSubscription = bus.subscribe(INBOX_TOPIC, (payload) => {
     const announced = decodeJson(payload) as Array<{ summary: ConversationSummary; alsoTo?: string[] }>;
     headsMoved(announced.map((a) => a.summary));
-    for (const a of announced) inbox.publish(a.summary, a.alsoTo);
+    // From a commit: written as they are. Announced by a REST route: re-read, as here.
+    inbox.committedElsewhere(announced.filter((a) => a.alsoTo === undefined).map((a) => a.summary));
+    for (const a of announced) if (a.alsoTo !== undefined) inbox.publish(a.summary, a.alsoTo);
   });
   /** Closes `userId`'s sockets on every segment of the conversation they are no longer in. */
   const closeMember = (conversationId: string, userId: string) => {
