@@ -27,8 +27,8 @@ type ClusterScript = typeof import("../../../sync-server/scripts/cluster.js");
 const READY_TIMEOUT_MS = 30_000;
 /** After SIGTERM, the time ours gets to commit and close before SIGKILL. */
 const STOP_GRACE_MS = 20_000;
-/** Warning and error lines kept per lifetime, for the report. */
-const LOG_LINES_KEPT = 50;
+/** Warning and error lines kept per lifetime, for the report (which groups them). */
+const LOG_LINES_KEPT = 1000;
 
 export interface ClusterServers {
   /** Ours: the commit (and local changes) it started from; null for the peer. */
