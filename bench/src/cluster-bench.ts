@@ -23,7 +23,7 @@ import { startClientPool } from "./scale/client-pool.js";
 import { provision } from "./scale/servers.js";
 
 /**
- * 100 msg/s rather than 200: ours on three processes spends ~5.5 ms of CPU per message (all
+ * 100 msg/s rather than 200: ours on three processes spends 5.5–7 ms of CPU per message (all
  * processes and PostgreSQL), so 200 msg/s asks for more than one of the 2 cores the bench is
  * sized for, beside the clients, Redis and other load, and the rows then measure queueing
  * for the CPU rather than the trip between processes (p99 0.1–1.3 s seen at load 4–7).
