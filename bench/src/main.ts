@@ -6,6 +6,8 @@
  *   npm run bench                       all but scale
  *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client, abuse, scale
  *   npm run bench -- --only=scale       issue 9's scale bench (~9 minutes; only when named)
+ *   npm run bench -- --only=cluster     issue 10's cluster bench: 3 processes vs 1, and Hocuspocus on
+ *                                       Redis (~5 minutes; only when named; needs PostgreSQL and Redis)
  *   npm run bench -- --quick            smaller sizes, for trying the harness
  *   npm run bench -- --tmpfs            relay: also run ours with SQLite on tmpfs (fsync vs CPU)
  *   npm run bench -- --no-postgres      relay, scale: leave out ours on PostgreSQL (run by default when
@@ -18,6 +20,7 @@ import path from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "@messenger/seeds";
 import { abuseBench } from "./abuse-bench.js";
 import { clientMetrics } from "./client-metrics.js";
+import { CLUSTER_QUICK, clusterBench } from "./cluster-bench.js";
 import { docShapeBench } from "./doc-shape.js";
 import { OUR_MAIN, ourServerReady } from "./lib/our-server.js";
 import { REPO_ROOT } from "./lib/processes.js";
@@ -25,10 +28,10 @@ import { longConversationBench } from "./long-conversation.js";
 import { relayBench } from "./relay-bench.js";
 import { SCALE_QUICK, scaleBench } from "./scale-bench.js";
 
-const PARTS = ["relay", "shapes", "long", "client", "abuse", "scale"] as const;
+const PARTS = ["relay", "shapes", "long", "client", "abuse", "scale", "cluster"] as const;
 type Part = (typeof PARTS)[number];
-/** Run when no --only names them: scale alone takes about as long as the rest together. */
-const DEFAULT_PARTS: readonly Part[] = PARTS.filter((p) => p !== "scale");
+/** Run when no --only names them: scale alone takes about as long as the rest together, and so does cluster. */
+const DEFAULT_PARTS: readonly Part[] = PARTS.filter((p) => p !== "scale" && p !== "cluster");
 
 // y-websocket's provider adds a process "exit" listener per instance in Node; 100+ clients is intended.
 process.setMaxListeners(0);
@@ -120,6 +123,13 @@ await run("scale", () =>
     oursSkipReason: oursSkipReason ?? undefined,
     postgres,
     options: quick ? SCALE_QUICK : {},
+  }),
+);
+await run("cluster", () =>
+  clusterBench({
+    ours: oursSkipReason === null,
+    oursSkipReason: oursSkipReason ?? undefined,
+    options: quick ? CLUSTER_QUICK : {},
   }),
 );
 

@@ -197,3 +197,22 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The first of `count` consecutive ports that were all free a moment ago (for servers on P, P+1, …). */
+export async function freePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = await freePort();
+    let free = first + count - 1 <= 65535;
+    for (let port = first + 1; port < first + count && free; port++) free = await portFree(port);
+    if (free) return first;
+  }
+  throw new Error(`no ${count} consecutive free ports found on 127.0.0.1`);
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}

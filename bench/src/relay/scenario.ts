@@ -23,6 +23,11 @@ export interface Writer {
   /** The MessageRecord.author this client writes (our relay checks it is the socket's user). */
   author: string;
   headers: Record<string, string>;
+  /**
+   * The server this writer's socket goes to, when not the one the whole run uses (the scale
+   * bench's clients only): the cluster bench puts the two writers of a room on different processes.
+   */
+  url?: string;
 }
 
 export interface Room {

@@ -26,10 +26,10 @@ let samples: number[] = [];
 let lastDeliveryAt = 0;
 let onDelivered: (sender: LightClient) => void = () => {};
 
-function client(room: string, headers: Record<string, string>, author: string | null): LightClient {
+function client(room: string, headers: Record<string, string>, author: string | null, at = url): LightClient {
   return new LightClient({
     protocol,
-    url,
+    url: at,
     room,
     headers,
     author,
@@ -131,7 +131,7 @@ async function run(c: Command): Promise<Omit<Reply, "seq">> {
   switch (c.cmd) {
     case "setup":
       ({ protocol, url, rooms } = c);
-      writers = rooms.flatMap((r) => r.writers.map((w) => client(r.name, w.headers, w.author)));
+      writers = rooms.flatMap((r) => r.writers.map((w) => client(r.name, w.headers, w.author, w.url)));
       return { ok: true };
     case "connect":
       return openAll(writers, c.concurrency, c.timeoutMs);
@@ -153,7 +153,7 @@ async function run(c: Command): Promise<Omit<Reply, "seq">> {
       for (let i = idle.length; i < c.total; i++) {
         const room = rooms[i % rooms.length] as Room;
         const w = room.writers[Math.floor(i / rooms.length) % 2] as Room["writers"][number];
-        added.push(client(room.name, w.headers, null));
+        added.push(client(room.name, w.headers, null, w.url));
       }
       idle.push(...added);
       return openAll(added, c.concurrency, c.timeoutMs);

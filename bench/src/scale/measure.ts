@@ -44,9 +44,12 @@ export interface SyncFigures {
   load: number;
 }
 
+/** What a step measures of its server(s): their CPU so far. */
+export type CpuSource = Pick<ScaleServer, "cpuMs">;
+
 export const load = () => os.loadavg()[0] ?? Number.NaN;
 
-export async function quiet(server: ScaleServer): Promise<void> {
+export async function quiet(server: CpuSource): Promise<void> {
   const deadline = performance.now() + QUIET_MAX_MS;
   let before = server.cpuMs();
   for (;;) {
@@ -57,7 +60,7 @@ export async function quiet(server: ScaleServer): Promise<void> {
   }
 }
 
-export async function synced(server: ScaleServer, run: () => Promise<SyncReport>): Promise<SyncFigures> {
+export async function synced(server: CpuSource, run: () => Promise<SyncReport>): Promise<SyncFigures> {
   const cpu0 = server.cpuMs();
   const t0 = performance.now();
   const r = await run();
@@ -66,7 +69,7 @@ export async function synced(server: ScaleServer, run: () => Promise<SyncReport>
 }
 
 export async function phase(
-  server: ScaleServer,
+  server: CpuSource,
   pool: ClientPool,
   run: () => Promise<PhaseReport>,
 ): Promise<PhaseFigures> {

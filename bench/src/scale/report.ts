@@ -13,7 +13,8 @@ type Metric = (r: RoundResult) => number;
 
 const KIB = 1024;
 
-function spread(rs: RoundResult[], f: Metric, digits = 1, scale = 1): string {
+/** The median of the rounds' values, with their min–max when there are several ("–" when none). */
+export function spread<R>(rs: R[], f: (r: R) => number, digits = 1, scale = 1): string {
   const values = rs.map((r) => f(r) / scale).filter((v) => Number.isFinite(v));
   if (values.length === 0) return "–";
   const mid = fmt(median(values), digits);

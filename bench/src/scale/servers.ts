@@ -116,7 +116,7 @@ export function peerTarget(name: string, entry: string, protocol: Protocol, conv
 }
 
 /** Provisions a store of ours (a data dir, or a PostgreSQL database) with `conversations` 1:1 conversations. */
-async function provision(location: string, conversations: number): Promise<Provisioned & { ms: number }> {
+export async function provision(location: string, conversations: number): Promise<Provisioned & { ms: number }> {
   const t0 = performance.now();
   const out = path.join(mkdtempSync(path.join(tmpdir(), "messenger-scale-accounts-")), "accounts.json");
   const child = startNode(path.join(REPO_ROOT, "bench/src/scale-provision.ts"), {}, [
@@ -191,7 +191,7 @@ export async function oursTarget(opts: {
 }
 
 /** `CREATE DATABASE <template>_c<n> TEMPLATE <template>` on the same server; `drop()` removes it. */
-async function copyDatabase(templateUrl: string, n: number) {
+export async function copyDatabase(templateUrl: string, n: number) {
   const template = new URL(templateUrl);
   const name = `${template.pathname.slice(1)}_c${n}`;
   const admin = new URL(templateUrl);
