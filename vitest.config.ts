@@ -32,6 +32,10 @@ const STORELESS = [
   "sync-server/test/presence-crosses-processes.test.ts",
   "sync-server/test/revoking-a-session-closes-its-sockets-on-every-process.test.ts",
   "sync-server/test/limits-are-shared-across-processes.test.ts",
+  "sync-server/test/a-cluster-keeps-every-acknowledged-message-through-kills.test.ts",
+  "sync-server/test/a-cluster-catches-up-when-redis-restarts.test.ts",
+  "sync-server/test/races-between-processes-have-one-winner.test.ts",
+  "sync-server/test/refuses-the-later-writer-of-a-message-id-another-process-committed.test.ts",
 ];
 
 // Unit, HTTP and headless sync tests. Browser tests live in e2e/ with their own config.
