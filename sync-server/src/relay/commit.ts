@@ -86,6 +86,13 @@ export function createCommitter(deps: CommitterDeps) {
       for (const [clientId, userId] of b.claims) await tx.claimClient(r.name, clientId, userId);
       if (r.target.kind === "conversation" && b.keys.size > 0) {
         const map = messagesMap(r.doc);
+        // A key written here whose value is now someone else's: another process committed the
+        // same id first (caught up since), and yjs' tie-break shows theirs. This write loses.
+        for (const [k, writer] of b.writers) {
+          const author = map.get(k)?.author;
+          if (author !== undefined && author !== writer)
+            throw new CommitConflict("message", r.name, writer, `message ${k} was written by another user first`);
+        }
         const records = [...b.keys].flatMap((k) => map.get(k) ?? []);
         if (records.length > 0)
           entries.push({ conversationId: r.target.conversationId, segment: r.target.segment, records });

@@ -71,6 +71,9 @@ const CHEAP_UPDATE_BYTES = 4096;
 /** An update is charged at least one write per this many bytes. */
 const BYTES_PER_WRITE = 4096;
 
+/** Commits a sync step 2 waits, in a cluster, for the room to hold nothing uncommitted. */
+const STEP2_WAIT_COMMITS = 3;
+
 /** ws limits a close reason to 123 bytes. */
 const MAX_CLOSE_REASON_CHARS = 100;
 
@@ -221,15 +224,23 @@ export class Connection {
     // sent would only grow the server's memory with another copy of the segment.
     if (this.step2Pending || this.buffered > this.ctx.limits.bufferedHighWaterBytes / 4) return;
     this.step2Pending = true;
-    this.room.afterCommit((err) => {
-      this.step2Pending = false;
-      if (err || this.closed) return;
-      try {
-        this.send(encodeSyncStep2(this.room.diff(stateVector)));
-      } catch {
-        this.close(CLOSE_CODES.MALFORMED_FRAME, "bad state vector");
-      }
-    });
+    const reply = (waited: number) =>
+      this.room.afterCommit((err) => {
+        if (err || this.closed) {
+          this.step2Pending = false;
+          return;
+        }
+        // In a cluster a write applied while that commit ran may yet lose to another process's
+        // and be dropped: answer from a copy with nothing uncommitted, waiting a few commits at most.
+        if (this.ctx.catchUp && !this.room.atRest && waited < STEP2_WAIT_COMMITS) return reply(waited + 1);
+        this.step2Pending = false;
+        try {
+          this.send(encodeSyncStep2(this.room.diff(stateVector)));
+        } catch {
+          this.close(CLOSE_CODES.MALFORMED_FRAME, "bad state vector");
+        }
+      });
+    reply(0);
   }
 
   private onUpdate(update: Uint8Array, caughtUp = false): void {

@@ -32,13 +32,25 @@ export interface Batch {
   /** Message ids whose value may have changed (conversation documents). */
   keys: Set<string>;
   claims: Array<[clientId: number, userId: string]>;
+  /**
+   * The user whose socket wrote each key. A commit checks that the key's value is still theirs:
+   * after a catch-up, another process's concurrent write of the same key may be the value yjs shows.
+   */
+  writers: Map<string, string>;
   /** Run after the commit (err null) or after it failed. */
   after: Array<(err: unknown) => void>;
   /** Sequence number of the first update, once a commit has numbered them. */
   firstSeq: number;
 }
 
-const emptyBatch = (): Batch => ({ updates: [], keys: new Set(), claims: [], after: [], firstSeq: 0 });
+const emptyBatch = (): Batch => ({
+  updates: [],
+  keys: new Set(),
+  claims: [],
+  writers: new Map(),
+  after: [],
+  firstSeq: 0,
+});
 
 export class Room {
   readonly doc = new Y.Doc({ gc: true });
@@ -115,11 +127,8 @@ export class Room {
       this.wholeState = null;
       this.version++;
       if (origin === LOADING) return;
-      if (origin === REMOTE) {
-        // Committed by another process: straight to this process's sockets.
-        this.broadcast(encodeUpdate(update));
-        return;
-      }
+      // Committed by another process: applyRemote sends the committed bytes to this process's sockets.
+      if (origin === REMOTE) return;
       this.batch.updates.push({ update, origin });
       this.onDirty(this);
     });
@@ -173,7 +182,10 @@ export class Room {
       this.clients.set(c, userId);
       this.batch.claims.push([c, userId]);
     }
-    for (const k of keys) this.batch.keys.add(k);
+    for (const k of keys) {
+      this.batch.keys.add(k);
+      this.batch.writers.set(k, userId);
+    }
   }
 
   /** Writes on behalf of the server (HTTP posts, seeds, inbox summaries). */
@@ -199,7 +211,12 @@ export class Room {
     return Y.encodeStateAsUpdate(this.doc, stateVector);
   }
 
-  /** Applies updates another process committed (sent on to this process's sockets). */
+  /**
+   * Applies updates another process committed, and sends them on to this process's sockets
+   * as committed: not the change they make to this copy, which may hold writes of its own
+   * not yet committed (a concurrent write of the same key wins yjs' tie-break here and would
+   * go out as a deletion nobody committed).
+   */
   applyRemote(updates: Uint8Array[]): void {
     if (updates.length === 0) return;
     Y.transact(
@@ -209,6 +226,7 @@ export class Room {
       },
       REMOTE,
     );
+    this.broadcast(encodeUpdate(updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)));
   }
 
   /** Puts a batch whose commit lost to another process's back in front of what came since. */
@@ -218,6 +236,7 @@ export class Room {
       updates: [...b.updates, ...now.updates],
       keys: new Set([...b.keys, ...now.keys]),
       claims: [...b.claims, ...now.claims],
+      writers: new Map([...b.writers, ...now.writers]),
       after: [...b.after, ...now.after],
       firstSeq: 0,
     };
