@@ -31,6 +31,30 @@ export interface MessagePreview {
 
 export type ConversationKind = "direct" | "group";
 
+/** A position in a conversation's timeline: the newest message read or received (order: createdAt, then id). */
+export interface MessageMark {
+  at: number;
+  id: string;
+}
+
+/** How far a member has received and read (`read` is null while they keep read receipts off). */
+export interface MemberReceipt {
+  userId: string;
+  delivered: MessageMark | null;
+  read: MessageMark | null;
+}
+
+/** The user's own reading of one conversation, in their inbox only (`inboxReadsMap`), on every device. */
+export interface ReadState {
+  /** Messages by others after `read` (not counting deleted ones and system lines). */
+  unread: number;
+  read: MessageMark | null;
+}
+
+/** Is `a` after `b` in timeline order? */
+export const isAfter = (a: MessageMark, b: MessageMark | null): boolean =>
+  b === null || a.at > b.at || (a.at === b.at && a.id > b.id);
+
 export interface ConversationSummary {
   id: string;
   /** "direct": one per pair of users, two members. "group": a name and 3–256 members. */
@@ -43,6 +67,8 @@ export interface ConversationSummary {
    * and the admins the owner named. Empty for a direct conversation.
    */
   adminIds: string[];
+  /** Each member's delivery and read marks: a message of mine is delivered / read by whom. */
+  receipts: MemberReceipt[];
   /** The newest segment: the document a client opens for live messages. */
   headSegment: number;
   /** Document names a client opens for this conversation, newest first. */
@@ -103,6 +129,17 @@ export type RenameGroupBody = z.infer<typeof RenameGroupBody>;
 
 export const AddMembersBody = z.strictObject({ userIds: z.array(UserId).min(1).max(GROUP_MAX_OTHERS) });
 export type AddMembersBody = z.infer<typeof AddMembersBody>;
+
+/** Marks a conversation read, or received on a device, up to this message (never moves back). */
+export const MarkBody = z.strictObject({ messageId: z.string().regex(MESSAGE_ID_PATTERN) });
+export type MarkBody = z.infer<typeof MarkBody>;
+
+export interface Settings {
+  /** Off: others do not see when I read, and I do not see when they read (delivery still shows). */
+  readReceipts: boolean;
+}
+export const SettingsBody = z.strictObject({ readReceipts: z.boolean() });
+export type SettingsBody = z.infer<typeof SettingsBody>;
 
 /** The owner names admins, or takes the role back. */
 export const SetRoleBody = z.strictObject({ role: z.enum(["admin", "member"]) });

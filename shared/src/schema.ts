@@ -14,10 +14,12 @@
  * `conversations`, a Y.Map from conversation id to a ConversationSummary.
  */
 import type * as Y from "yjs";
-import type { ConversationSummary } from "./api.js";
+import type { ConversationSummary, ReadState } from "./api.js";
 
 export const MESSAGES_ROOT = "messages";
 export const INBOX_ROOT = "conversations";
+/** Second root of an inbox: conversation id → the user's own ReadState (unread count, read mark). */
+export const INBOX_READS_ROOT = "reads";
 
 /** Messages in one segment before the server starts the next one. */
 export const SEGMENT_MESSAGES = 1000;
@@ -123,6 +125,10 @@ export function messagesMap(doc: Y.Doc): Y.Map<MessageRecord> {
 
 export function inboxMap(doc: Y.Doc): Y.Map<ConversationSummary> {
   return doc.getMap<ConversationSummary>(INBOX_ROOT);
+}
+
+export function inboxReadsMap(doc: Y.Doc): Y.Map<ReadState> {
+  return doc.getMap<ReadState>(INBOX_READS_ROOT);
 }
 
 /** A new message id: 128 random bits, URL-safe. */

@@ -26,9 +26,10 @@ import { groupRoutes } from "./routes/groups.js";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { requestLog } from "./routes/request-log.js";
+import { settingsRoutes } from "./routes/settings.js";
 import { type PresenceReader, usersRoutes } from "./routes/users.js";
 import { writeLimit } from "./routes/write-limit.js";
-import type { Store } from "./store/types.js";
+import type { MemberMarks, Store } from "./store/types.js";
 import type { WriteBudget } from "./write-budget.js";
 
 /** Largest request body anywhere; a 4,000-character message is at most ~24 KB of JSON. */
@@ -45,6 +46,8 @@ export interface AppDeps {
   presence: PresenceReader;
   messageWriter: MessageWriter;
   publishConversation?: PublishConversation;
+  /** A member's read or delivery mark moved: their own inbox shows it (the relay, on every process). */
+  readsChanged?: (marks: MemberMarks) => void;
   /** Closes a removed group member's sockets on the conversation (the relay, on every process). */
   memberRemoved?: (conversationId: string, userId: string) => void;
   clock: Clock;
@@ -90,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.use("/api/users/*", session);
   app.use("/api/conversations/*", session);
   app.use("/api/conversations/*", writeLimit({ budget: deps.writeBudget }));
+  app.use("/api/settings/*", session);
   app.use("/api/groups/*", session);
   app.use("/api/groups/*", writeLimit({ budget: deps.writeBudget }));
   app.route("/api/users", usersRoutes({ users: deps.store.users, presence: deps.presence }));
@@ -98,6 +102,10 @@ export function createApp(deps: AppDeps) {
     conversationRoutes({ ...deps, users: deps.store.users, repo: deps.store.conversations }),
   );
 
+  app.route(
+    "/api/settings",
+    settingsRoutes({ ...deps, settings: deps.store.settings, repo: deps.store.conversations }),
+  );
   app.route("/api/groups", groupRoutes({ ...deps, groups: deps.store.groups, users: deps.store.users }));
 
   app.onError(errorHandler(logger));

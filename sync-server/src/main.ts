@@ -144,6 +144,7 @@ export async function createServices(
     writeBudget,
     publishConversation: options.publishConversation ?? relay.publishConversation,
     memberRemoved: relay.memberRemoved,
+    readsChanged: relay.readsChanged,
     clock,
     logger,
     metrics,

@@ -12,6 +12,7 @@ function conv(id: string, lastActivityAt: number, withMessage = true): Conversat
     kind: "direct",
     name: null,
     adminIds: [],
+    receipts: [],
     memberIds: ["me", `peer-${id}`],
     headSegment: 0,
     documents: [`conversation.${id}.0`],

@@ -8,6 +8,7 @@ const conv = (id: string, last: { authorId: string; createdAt: number; deleted?:
     kind: "direct",
     name: null,
     adminIds: [],
+    receipts: [],
     memberIds: ["me", "them"],
     headSegment: 0,
     documents: [],

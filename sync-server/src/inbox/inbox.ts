@@ -9,13 +9,21 @@
  * next loads (`fill` writes every summary that differs from the store's). A message to a
  * user who is away then costs no inbox load, write and compaction.
  */
-import { type ConversationSummary, inboxDocName, inboxMap } from "@messenger/shared";
+import {
+  type ConversationSummary,
+  inboxDocName,
+  inboxMap,
+  inboxReadsMap,
+  isAfter,
+  type MemberReceipt,
+  type ReadState,
+} from "@messenger/shared";
 import type { Logger } from "../logger.js";
 import type { Room } from "../relay/room.js";
-import type { ConversationStore } from "../store/types.js";
+import type { ConversationStore, MemberMarks } from "../store/types.js";
 
 export interface InboxDeps {
-  repo: Pick<ConversationStore, "listForUser" | "get">;
+  repo: Pick<ConversationStore, "listForUser" | "get" | "readsForUser">;
   /** The room if it is loaded or loading; null otherwise (not loaded for this). */
   ifPresent(name: string): Promise<Room> | null;
   /** Tells the relay the room may unload once idle. */
@@ -35,18 +43,40 @@ export function createInbox(deps: InboxDeps) {
   /** Summaries a commit did not write into an inbox that was not loaded: see `committed`. */
   let skipped: Array<[userId: string, summary: ConversationSummary]> = [];
 
-  const write = (room: Room, summaries: ConversationSummary[]) => {
+  const write = (room: Room, summaries: ConversationSummary[], reads: Array<[string, ReadState]> = []) => {
     const map = inboxMap(room.doc);
-    const changed = summaries.filter((s) => {
+    const changed: ConversationSummary[] = [];
+    for (const s of summaries) {
       const shown = map.get(s.id);
       // Summaries from other processes' commits may arrive out of order: never go back.
-      if (shown && shown.lastActivityAt > s.lastActivityAt) return false;
-      return JSON.stringify(shown) !== JSON.stringify(s);
-    });
-    if (changed.length === 0) return;
+      if (shown && shown.lastActivityAt > s.lastActivityAt) continue;
+      const next = shown?.receipts ? { ...s, receipts: newestReceipts(shown.receipts, s.receipts) } : s;
+      if (JSON.stringify(shown) !== JSON.stringify(next)) changed.push(next);
+    }
+    const readsMap = inboxReadsMap(room.doc);
+    const readsChanged = reads.filter(([id, r]) => JSON.stringify(readsMap.get(id)) !== JSON.stringify(r));
+    if (changed.length === 0 && readsChanged.length === 0) return;
     room.serverWrite([], () => {
       for (const s of changed) map.set(s.id, s);
+      for (const [id, r] of readsChanged) readsMap.set(id, r);
     });
+  };
+
+  /** Writes read states into the inboxes loaded here of the users they belong to. */
+  const writeReads = async (marks: MemberMarks[]) => {
+    const byUser = new Map<string, Array<[string, ReadState]>>();
+    for (const m of marks) {
+      const list = byUser.get(m.userId) ?? [];
+      list.push([m.conversationId, { unread: m.unread, read: m.read }]);
+      byUser.set(m.userId, list);
+    }
+    for (const [userId, reads] of byUser) {
+      const pendingRoom = deps.ifPresent(inboxDocName(userId));
+      if (!pendingRoom) continue;
+      const room = await pendingRoom;
+      write(room, [], reads);
+      deps.release(room);
+    }
   };
 
   /**
@@ -119,11 +149,19 @@ export function createInbox(deps: InboxDeps) {
      * that commit) into the members' inboxes loaded here, and only those: no read of the
      * store, nothing loaded, when none is.
      */
-    committedElsewhere(summaries: ConversationSummary[]): void {
+    committedElsewhere(changed: Array<{ summary: ConversationSummary; marks?: MemberMarks[] }>): void {
       if (closed) return;
-      const here = summaries.filter((s) => s.memberIds.some((u) => deps.ifPresent(inboxDocName(u)) !== null));
-      if (here.length > 0)
-        void writeAll(here).catch((err) => deps.logger.error("inbox write failed", { err: String(err) }));
+      const here = changed.filter((c) => c.summary.memberIds.some((u) => deps.ifPresent(inboxDocName(u)) !== null));
+      if (here.length === 0) return;
+      void (async () => {
+        await writeAll(here.map((c) => c.summary));
+        await writeReads(here.flatMap((c) => c.marks ?? []));
+      })().catch((err) => deps.logger.error("inbox write failed", { err: String(err) }));
+    },
+
+    /** A member marked a conversation read or received: their own inbox, where it is loaded here. */
+    writeReads(marks: MemberMarks[]): Promise<void> {
+      return closed ? Promise.resolve() : writeReads(marks);
     },
 
     /**
@@ -131,11 +169,13 @@ export function createInbox(deps: InboxDeps) {
      * commit with summaries fresh from that commit, so a message and the inbox entries it
      * changes share one transaction.
      */
-    async writeNow(summaries: Iterable<ConversationSummary>): Promise<void> {
+    async writeNow(changed: Iterable<{ summary: ConversationSummary; marks: MemberMarks[] }>): Promise<void> {
       if (closed) return;
-      const list = [...summaries];
+      const all = [...changed];
+      const list = all.map((c) => c.summary);
       for (const s of list) if (!pendingExtra.has(s.id)) pending.delete(s.id); // superseded
       skipped.push(...(await writeAll(list)));
+      await writeReads(all.flatMap((c) => c.marks));
     },
 
     /**
@@ -155,7 +195,7 @@ export function createInbox(deps: InboxDeps) {
      * it still shows that the user is no longer in (removed while away) with their current state.
      */
     async fill(room: Room, userId: string): Promise<void> {
-      const list = await deps.repo.listForUser(userId);
+      const [list, reads] = await Promise.all([deps.repo.listForUser(userId), deps.repo.readsForUser(userId)]);
       const listed = new Set(list.map((s) => s.id));
       const gone: ConversationSummary[] = [];
       for (const [id, shown] of inboxMap(room.doc)) {
@@ -163,7 +203,7 @@ export function createInbox(deps: InboxDeps) {
         const now = await deps.repo.get(id);
         if (now) gone.push(now);
       }
-      write(room, [...list, ...gone]);
+      write(room, [...list, ...gone], [...reads]);
     },
 
     /** Resolves once everything queued is written into its rooms (not yet committed). */
@@ -185,4 +225,19 @@ export function createInbox(deps: InboxDeps) {
       closed = true;
     },
   };
+}
+
+/** Each member's newest marks of two receipt lists (a summary overtaken by an older one keeps what it knew). */
+function newestReceipts(shown: MemberReceipt[], next: MemberReceipt[]): MemberReceipt[] {
+  const before = new Map(shown.map((r) => [r.userId, r]));
+  return next.map((r) => {
+    const old = before.get(r.userId);
+    if (!old) return r;
+    return {
+      userId: r.userId,
+      delivered: r.delivered && isAfter(r.delivered, old.delivered) ? r.delivered : (old.delivered ?? r.delivered),
+      // A read mark turned off (read receipts off) is hidden at once, not kept from before.
+      read: r.read === null ? null : isAfter(r.read, old.read) ? r.read : old.read,
+    };
+  });
 }

@@ -6,10 +6,10 @@
  * out. Commits run one after another: what arrives while one is in flight goes into the
  * next, so no document's updates are stored or sent out of order, however slow a commit.
  */
-import { type ConversationSummary, messagesMap } from "@messenger/shared";
+import { messagesMap } from "@messenger/shared";
 import type { Logger } from "../logger.js";
 import { CommitConflict } from "../store/conflict.js";
-import type { CommitTx, IndexEntry, Store } from "../store/types.js";
+import type { CommitTx, IndexEntry, IndexResult, Store } from "../store/types.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { Replica } from "./replica.js";
 import type { Batch, Room } from "./room.js";
@@ -19,12 +19,12 @@ export interface CommitterDeps {
   logger: Logger;
   metrics: RelayMetrics;
   compactAfter: number;
-  /** Writes these summaries into their members' inbox rooms (marking those rooms dirty). */
-  writeInboxes(summaries: Iterable<ConversationSummary>): Promise<void>;
+  /** Writes these summaries and read states into their members' inbox rooms (marking those rooms dirty). */
+  writeInboxes(changed: Iterable<IndexResult>): Promise<void>;
   /** The commit that wrote inboxes ended (committed or not). */
   inboxesCommitted(ok: boolean): void;
   /** These conversations changed in a commit that succeeded (their head segment may have moved). */
-  conversationsCommitted(summaries: Iterable<ConversationSummary>): void;
+  conversationsCommitted(changed: Iterable<IndexResult>): void;
   /** Drops a room after a failed commit; `refusedUser` is the user whose write the store refused. */
   fail(room: Room, err: unknown, refusedUser?: string | null): void;
   /** Other processes' commits (a cluster): published after ours, caught up on conflict. */
@@ -74,7 +74,7 @@ export function createCommitter(deps: CommitterDeps) {
   };
 
   /** Appends, claims and indexes `work` in `tx`; records the conversations it changed in `summaries`. */
-  const write = async (tx: CommitTx, work: Array<[Room, Batch]>, summaries: Map<string, ConversationSummary>) => {
+  const write = async (tx: CommitTx, work: Array<[Room, Batch]>, summaries: Map<string, IndexResult>) => {
     const entries: IndexEntry[] = [];
     for (const [r, b] of work) {
       b.firstSeq = r.lastSeq + 1;
@@ -99,7 +99,7 @@ export function createCommitter(deps: CommitterDeps) {
       }
     }
     if (entries.length === 0) return;
-    for (const [id, indexed] of await tx.indexMessagesBatch(entries)) summaries.set(id, indexed.summary);
+    for (const [id, indexed] of await tx.indexMessagesBatch(entries)) summaries.set(id, indexed);
   };
 
   const hasWrites = (work: Array<[Room, Batch]>) =>
@@ -109,7 +109,7 @@ export function createCommitter(deps: CommitterDeps) {
     deps.began();
     const work = take();
     const started = performance.now();
-    const summaries = new Map<string, ConversationSummary>();
+    const summaries = new Map<string, IndexResult>();
     let error: unknown = null;
     if (hasWrites(work)) {
       try {

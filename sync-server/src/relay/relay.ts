@@ -11,7 +11,7 @@ import { type ClusterBus, createSingleProcessBus, decodeJson, encodeJson } from 
 import { createInbox } from "../inbox/inbox.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createPresence, type Presence } from "../presence/presence.js";
-import type { IndexedMessage, Store } from "../store/types.js";
+import type { IndexedMessage, MemberMarks, Store } from "../store/types.js";
 import { createUserBudget, createWriteBudget, type WriteBudget } from "../write-budget.js";
 import { attachRelay } from "../ws-adapter.js";
 import { type Authorize, createAccess } from "./access.js";
@@ -38,6 +38,8 @@ export const READER_SWEEP_MS = 1000;
 const INBOX_TOPIC = "inbox";
 /** Bus topic of members removed from a conversation, whose sockets every process closes. */
 const MEMBERSHIP_TOPIC = "membership";
+/** Bus topic of read states changed by REST on one process, for the user's inbox loaded on another. */
+const READS_TOPIC = "reads";
 
 export interface RelayOptions {
   store: Store;
@@ -115,13 +117,14 @@ export function createRelay(options: RelayOptions) {
     logger,
     metrics,
     compactAfter: options.compactAfterUpdates ?? COMPACT_AFTER_UPDATES,
-    writeInboxes: (summaries) => inbox.writeNow(summaries),
+    writeInboxes: (changed) => inbox.writeNow(changed),
     inboxesCommitted: (ok) => inbox.committed(ok),
-    conversationsCommitted(summaries) {
-      const list = [...summaries];
-      headsMoved(list);
+    conversationsCommitted(changed) {
+      const list = [...changed];
+      headsMoved(list.map((c) => c.summary));
       // Other processes write these into the inboxes they have loaded.
-      if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson(list.map((summary) => ({ summary }))));
+      if (replica.clustered)
+        bus.publish(INBOX_TOPIC, encodeJson(list.map(({ summary, marks }) => ({ summary, marks }))));
     },
     fail: (r, err, refusedUser) => rooms.fail(r, err, refusedUser ?? null),
     compact: (r) => rooms.compact(r),
@@ -163,10 +166,14 @@ export function createRelay(options: RelayOptions) {
   };
   // Conversations changed on other processes: into the inboxes loaded here.
   const inboxSubscription = bus.subscribe(INBOX_TOPIC, (payload) => {
-    const announced = decodeJson(payload) as Array<{ summary: ConversationSummary; alsoTo?: string[] }>;
+    const announced = decodeJson(payload) as Array<{
+      summary: ConversationSummary;
+      marks?: MemberMarks[];
+      alsoTo?: string[];
+    }>;
     headsMoved(announced.map((a) => a.summary));
     // From a commit: written as they are. Announced by a REST route: re-read, as here.
-    inbox.committedElsewhere(announced.filter((a) => a.alsoTo === undefined).map((a) => a.summary));
+    inbox.committedElsewhere(announced.filter((a) => a.alsoTo === undefined));
     for (const a of announced) if (a.alsoTo !== undefined) inbox.publish(a.summary, a.alsoTo);
   });
   /** Closes `userId`'s sockets on every segment of the conversation they are no longer in. */
@@ -177,6 +184,9 @@ export function createRelay(options: RelayOptions) {
         if (conn.user.id === userId) conn.close(CLOSE_CODES.NOT_A_MEMBER, "no longer a member");
     }
   };
+  const readsSubscription = bus.subscribe(READS_TOPIC, (payload) => {
+    void inbox.writeReads(decodeJson(payload) as MemberMarks[]);
+  });
   const membershipSubscription = bus.subscribe(MEMBERSHIP_TOPIC, (payload) => {
     const { conversationId, userId } = decodeJson(payload) as { conversationId: string; userId: string };
     closeMember(conversationId, userId);
@@ -380,6 +390,12 @@ export function createRelay(options: RelayOptions) {
       if (replica.clustered) bus.publish(INBOX_TOPIC, encodeJson([{ summary, alsoTo }]));
     },
 
+    /** A member's read or delivery mark moved (REST): their own inbox shows it, on every process. */
+    readsChanged(marks: MemberMarks): void {
+      void inbox.writeReads([marks]);
+      if (replica.clustered) bus.publish(READS_TOPIC, encodeJson([marks]));
+    },
+
     /** A member left or was removed: their sockets on the conversation close now, on every process. */
     memberRemoved(conversationId: string, userId: string): void {
       closeMember(conversationId, userId);
@@ -430,6 +446,7 @@ export function createRelay(options: RelayOptions) {
       unsubscribeSessions?.();
       inboxSubscription.close();
       membershipSubscription.close();
+      readsSubscription.close();
       unsubscribeResync();
       committer.stop();
       // Commit everything: conversation batches produce inbox summaries, which produce inbox batches.

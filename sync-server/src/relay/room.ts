@@ -7,7 +7,7 @@
  * after the store's transaction holding them committed), so anything a client has
  * ever received is durable.
  */
-import { type DocName, inboxMap, messagesMap } from "@messenger/shared";
+import { type DocName, inboxMap, inboxReadsMap, messagesMap } from "@messenger/shared";
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { StoredDoc } from "../store/types.js";
@@ -111,7 +111,10 @@ export class Room {
     private readonly onDirty: (room: Room) => void,
   ) {
     if (target.kind === "conversation") messagesMap(this.doc);
-    else inboxMap(this.doc);
+    else {
+      inboxMap(this.doc);
+      inboxReadsMap(this.doc);
+    }
     this.logLength = stored.logLength;
     this.lastSeq = stored.lastSeq;
     this.committedSeq = stored.lastSeq;

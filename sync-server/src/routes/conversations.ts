@@ -8,6 +8,8 @@
  *   GET  /api/conversations/:id              one of mine
  *   GET  /api/conversations/:id/messages     a page of its messages, older than ?before
  *   POST /api/conversations/:id/messages     post a message (idempotent on its id)
+ *   PUT  /api/conversations/:id/read         I have read up to {messageId} (never moves back)
+ *   PUT  /api/conversations/:id/delivered    a device of mine has everything up to {messageId}
  */
 import {
   ActiveQuery,
@@ -16,6 +18,7 @@ import {
   isActive,
   isValidTimeZone,
   MAX_CLOCK_SKEW_MS,
+  MarkBody,
   type Message,
   MessagesQuery,
   PostMessageBody,
@@ -26,7 +29,7 @@ import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { MessageWriter } from "../relay/types.js";
-import type { ConversationStore, UserStore } from "../store/types.js";
+import type { ConversationStore, MemberMarks, UserStore } from "../store/types.js";
 import { pathId, readJson, readQuery } from "./request.js";
 
 /** Tells the members' inboxes (and those of `alsoTo`, members just removed) about a new or changed conversation. */
@@ -37,6 +40,8 @@ export interface ConversationRoutesDeps {
   repo: ConversationStore;
   messageWriter: MessageWriter;
   publishConversation?: PublishConversation;
+  /** A member's marks moved: their own inbox shows the new read state (the relay, every process). */
+  readsChanged?: (marks: MemberMarks) => void;
   clock: Clock;
   logger: Logger;
 }
@@ -88,6 +93,40 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
   });
 
   routes.get("/:id", async (c) => c.json({ conversation: await mine(pathId(c, "id"), c.get("user").id) }));
+
+  /** After a mark moved: the member's read state, and every member's receipts in the summary. */
+  const announceMarks = async (marks: MemberMarks, receiptsChanged: boolean) => {
+    deps.readsChanged?.(marks);
+    if (!receiptsChanged || !publishConversation) return;
+    const summary = await repo.get(marks.conversationId);
+    try {
+      if (summary) await publishConversation(summary);
+    } catch (err) {
+      logger.error("publishConversation failed", { conversationId: marks.conversationId, err: String(err) });
+    }
+  };
+
+  routes.put("/:id/read", async (c) => {
+    const me = c.get("user").id;
+    const conversation = await mine(pathId(c, "id"), me);
+    const { messageId } = await readJson(c, MarkBody);
+    const marks = await repo.markRead(conversation.id, me, messageId);
+    if (!marks) throw new AppError("NOT_FOUND", "There is no message with that id in this conversation.");
+    await announceMarks(marks, true);
+    return c.json({ read: marks.read, delivered: marks.delivered, unread: marks.unread });
+  });
+
+  routes.put("/:id/delivered", async (c) => {
+    const me = c.get("user").id;
+    const conversation = await mine(pathId(c, "id"), me);
+    const { messageId } = await readJson(c, MarkBody);
+    const before = conversation.receipts.find((r) => r.userId === me)?.delivered ?? null;
+    const marks = await repo.markDelivered(conversation.id, me, messageId);
+    if (!marks) throw new AppError("NOT_FOUND", "There is no message with that id in this conversation.");
+    const moved = JSON.stringify(before) !== JSON.stringify(marks.delivered);
+    if (moved) await announceMarks(marks, true);
+    return c.json({ delivered: marks.delivered });
+  });
 
   routes.get("/:id/messages", async (c) => {
     const conversation = await mine(pathId(c, "id"), c.get("user").id);

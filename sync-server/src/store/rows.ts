@@ -2,7 +2,7 @@
  * Row shapes both stores read (their tables have the same columns) and how they become
  * the API's types: one definition, so the two stores cannot drift apart in what they return.
  */
-import type { Message } from "@messenger/shared";
+import type { MemberReceipt, Message } from "@messenger/shared";
 import type { DirectoryRow } from "./types.js";
 
 /** A row of the `message` index. */
@@ -44,3 +44,21 @@ export const toDirectoryRow = (r: UserRow): DirectoryRow => ({
   username: r.username,
   lastSeenAt: r.last_seen_at,
 });
+
+/** A member's marks as both stores' queries aggregate them (JSON). */
+export interface ReceiptRow {
+  u: string;
+  ra: number | null;
+  ri: string | null;
+  da: number | null;
+  di: string | null;
+}
+
+export const toReceipts = (rows: ReceiptRow[]): MemberReceipt[] =>
+  rows
+    .map((r) => ({
+      userId: r.u,
+      delivered: r.da !== null && r.di !== null ? { at: Number(r.da), id: r.di } : null,
+      read: r.ra !== null && r.ri !== null ? { at: Number(r.ra), id: r.ri } : null,
+    }))
+    .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));

@@ -234,6 +234,10 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         kind: "direct",
         name: null,
         adminIds: [],
+        receipts: [
+          { userId: "user-a", delivered: null, read: null },
+          { userId: "user-b", delivered: null, read: null },
+        ],
         memberIds: ["user-a", "user-b"],
         headSegment: 0,
         documents: [conversationDocName(conversation.id, 0)],

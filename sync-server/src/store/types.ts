@@ -8,7 +8,14 @@
  * message index and the inbox entries of one tick are one transaction. Transactions of one
  * store run one at a time, in the order they were asked for.
  */
-import type { ConversationSummary, Message, MessageRecord, MessagesPage } from "@messenger/shared";
+import type {
+  ConversationSummary,
+  Message,
+  MessageMark,
+  MessageRecord,
+  MessagesPage,
+  ReadState,
+} from "@messenger/shared";
 
 /** A document as stored: the snapshot (if any) and every later update, oldest first. */
 export interface StoredDoc {
@@ -37,9 +44,22 @@ export interface IndexedMessage {
   authorId: string;
 }
 
+/** One member's marks in one conversation, as stored (the read mark whatever their setting). */
+export interface MemberMarks {
+  conversationId: string;
+  userId: string;
+  unread: number;
+  read: MessageMark | null;
+  delivered: MessageMark | null;
+  /** The member's read-receipts setting: off hides their read mark from the others. */
+  readReceipts: boolean;
+}
+
 export interface IndexResult {
   /** The conversation after indexing. */
   summary: ConversationSummary;
+  /** Members whose marks or unread count the new messages changed. */
+  marks: MemberMarks[];
   /** True when the head segment moved on: clients should open the new head document. */
   headMoved: boolean;
 }
@@ -96,6 +116,21 @@ export interface ConversationStore {
   messagesPage(conversationId: string, before: string | undefined, limit: number): Promise<MessagesPage | null>;
   /** Where each of `ids` already lives in the conversation; ids not indexed are absent. */
   segmentsOf(conversationId: string, ids: string[]): Promise<Map<string, IndexedMessage>>;
+  /**
+   * Moves the member's read mark (and delivery mark) forward to `messageId` (never back) and
+   * counts their unread messages again. Null when not a member or the message is not indexed.
+   */
+  markRead(conversationId: string, userId: string, messageId: string): Promise<MemberMarks | null>;
+  /** Moves the member's delivery mark forward to `messageId`. Null as for markRead. */
+  markDelivered(conversationId: string, userId: string, messageId: string): Promise<MemberMarks | null>;
+  /** The user's read state per conversation (an inbox filling up). */
+  readsForUser(userId: string): Promise<Map<string, ReadState>>;
+}
+
+/** Per-user settings. */
+export interface SettingsStore {
+  readReceipts(userId: string): Promise<boolean>;
+  setReadReceipts(userId: string, on: boolean): Promise<void>;
 }
 
 export type MemberRole = "owner" | "admin" | "member";
@@ -183,6 +218,7 @@ export interface Store {
   readonly docs: DocStore;
   readonly conversations: ConversationStore;
   readonly groups: GroupStore;
+  readonly settings: SettingsStore;
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly presence: PresenceStore;

@@ -7,11 +7,15 @@ import type { Queryable } from "./pool.js";
 
 export { type MessageRow, toMessage } from "../rows.js";
 
+import { type ReceiptRow, toReceipts } from "../rows.js";
+
 export interface ConversationRow {
   id: string;
   kind: "direct" | "group";
   name: string | null;
   admins: string[];
+  /** Each member's marks as JSON rows (a read mark only for members with read receipts on). */
+  receipts: ReceiptRow[];
   head_segment: number;
   last_activity_at: number;
   created_at: number;
@@ -23,12 +27,23 @@ export interface ConversationRow {
   last_deleted_at: number | null;
 }
 
+/** Members' marks, the read mark hidden for members who turned read receipts off. */
+export const RECEIPTS_JSON = `
+  coalesce((SELECT json_agg(json_build_object(
+      'u', m.user_id,
+      'ra', CASE WHEN coalesce(us.read_receipts, true) THEN m.read_at END,
+      'ri', CASE WHEN coalesce(us.read_receipts, true) THEN m.read_id END,
+      'da', m.delivered_at, 'di', m.delivered_id))
+    FROM conversation_member m LEFT JOIN user_setting us ON us.user_id = m.user_id
+    WHERE m.conversation_id = c.id), '[]'::json)`;
+
 /** A conversation with its members and its last message, in one statement; add WHERE / JOIN / ORDER BY. */
 export const SELECT_CONVERSATION = `
   SELECT c.id, c.kind, c.name, c.head_segment, c.head_count, c.last_activity_at, c.created_at,
          ARRAY(SELECT m.user_id FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
          ARRAY(SELECT m.user_id FROM conversation_member m WHERE m.conversation_id = c.id AND m.role <> 'member'
                ORDER BY m.role = 'owner' DESC, m.joined_at, m.user_id) AS admins,
+         ${RECEIPTS_JSON} AS receipts,
          lm.id AS last_id, lm.author_id AS last_author_id, lm.text AS last_text,
          lm.created_at AS last_created_at, lm.deleted_at AS last_deleted_at
   FROM conversation c
@@ -46,6 +61,7 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     name: row.name,
     memberIds: [...row.members].sort(),
     adminIds: row.admins,
+    receipts: toReceipts(row.receipts),
     headSegment: row.head_segment,
     documents,
     lastMessage:

@@ -6,7 +6,7 @@
  * table is an index of them, written in the same transaction as the update log.
  */
 import { randomBytes } from "node:crypto";
-import type { MessagesPage } from "@messenger/shared";
+import { type MessagesPage, SYSTEM_AUTHOR } from "@messenger/shared";
 import type pg from "pg";
 import type { ConversationStore, IndexedMessage } from "../types.js";
 import {
@@ -17,6 +17,7 @@ import {
   toMessage,
 } from "./conversation-rows.js";
 import { withTransaction } from "./pool.js";
+import { markDelivered, markRead, readsForUser } from "./read-marks.js";
 
 function newId(): string {
   return randomBytes(12).toString("base64url");
@@ -130,5 +131,9 @@ export function createPgConversations(pool: pg.Pool, clock: () => number): Conve
       for (const r of rows) found.set(r.id, { segment: r.segment, authorId: r.author_id });
       return found;
     },
+
+    markRead: (conversationId, userId, messageId) => markRead(pool, conversationId, userId, messageId, SYSTEM_AUTHOR),
+    markDelivered: (conversationId, userId, messageId) => markDelivered(pool, conversationId, userId, messageId),
+    readsForUser: (userId) => readsForUser(pool, userId),
   };
 }

@@ -2,11 +2,12 @@
  * The message index write of the relay's commit, in PostgreSQL: the same rules as the
  * SQLite store, in a fixed number of statements however many records a tick carries.
  */
-import { conversationDocName, type MessageRecord, SEGMENT_MESSAGES } from "@messenger/shared";
+import { conversationDocName, type MessageRecord, SEGMENT_MESSAGES, SYSTEM_AUTHOR } from "@messenger/shared";
 import { CommitConflict } from "../conflict.js";
 import type { IndexEntry, IndexResult } from "../types.js";
 import { type ConversationRow, SELECT_CONVERSATION, toSummary } from "./conversation-rows.js";
 import type { Queryable } from "./pool.js";
+import { countFresh, type FreshMessage } from "./read-marks.js";
 
 /**
  * One record per id, as upserting them one after another would leave it: the first
@@ -76,6 +77,8 @@ export async function indexMessagesBatch(
     }
   }
   const rowsIn = [...merged.values()];
+  /** New messages by users (not system lines, not deleted): they count as unread for the others. */
+  const fresh: FreshMessage[] = [];
   const state = new Map(
     rows.map((r) => [
       r.id,
@@ -142,6 +145,13 @@ export async function indexMessagesBatch(
       if (!s || !conversation) continue;
       if (u.inserted) {
         if (u.segment === conversation.head_segment) s.added++;
+        if (u.author_id !== SYSTEM_AUTHOR && u.deleted_at === null)
+          fresh.push({
+            conversationId: u.conversation_id,
+            id: u.id,
+            authorId: u.author_id,
+            createdAt: Number(u.created_at),
+          });
         const candidate: Last = {
           id: u.id,
           authorId: u.author_id,
@@ -198,6 +208,7 @@ export async function indexMessagesBatch(
         kind: row.kind,
         name: row.name,
         admins: row.admins,
+        receipts: row.receipts,
         head_segment: head,
         last_activity_at: last?.createdAt ?? row.created_at,
         created_at: row.created_at,
@@ -209,9 +220,19 @@ export async function indexMessagesBatch(
         last_deleted_at: last?.deletedAt ?? null,
       }),
       headMoved: head !== row.head_segment,
+      marks: [],
     });
     return { id: row.id, lastId: last?.id ?? null, lastAt: last?.createdAt ?? null, head, headCount };
   });
+  // Unread counts and the authors' marks; the summaries show the authors' new marks.
+  for (const m of await countFresh(db, fresh)) {
+    const result = results.get(m.conversationId);
+    if (!result) continue;
+    result.marks.push(m);
+    result.summary.receipts = result.summary.receipts.map((r) =>
+      r.userId === m.userId ? { userId: m.userId, delivered: m.delivered, read: m.readReceipts ? m.read : null } : r,
+    );
+  }
   await db.query(
     `UPDATE conversation c SET last_message_id = u.last_id, last_message_at = u.last_at,
        last_activity_at = coalesce(u.last_at, c.created_at), head_segment = u.head, head_count = u.head_count

@@ -81,13 +81,23 @@ export const MIGRATIONS: string[] = [
     last_seen_at BIGINT NOT NULL
   );
   `,
-  // Groups: a name, the creator (owner), and each member's role.
+  // Groups (a name, the creator as owner, each member's role) and read state (marks, unread
+  // counts, the read-receipts setting).
   `
   ALTER TABLE conversation DROP CONSTRAINT conversation_kind_check;
   ALTER TABLE conversation ADD CONSTRAINT conversation_kind_check CHECK (kind IN ('direct', 'group'));
   ALTER TABLE conversation ADD COLUMN name TEXT, ADD COLUMN created_by TEXT COLLATE "C";
   ALTER TABLE conversation_member
-    ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'admin', 'member'));
+    ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'admin', 'member')),
+    -- Read and delivery marks (the newest message read / received on a device: created_at, id)
+    -- and the count of unread messages by others after the read mark.
+    ADD COLUMN read_at BIGINT, ADD COLUMN read_id TEXT COLLATE "C",
+    ADD COLUMN delivered_at BIGINT, ADD COLUMN delivered_id TEXT COLLATE "C",
+    ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE user_setting (
+    user_id TEXT COLLATE "C" PRIMARY KEY,
+    read_receipts BOOLEAN NOT NULL DEFAULT TRUE
+  );
   `,
 ];
 

@@ -17,6 +17,7 @@ import { createPgGroups } from "./group-store.js";
 import { indexMessages, indexMessagesBatch } from "./message-index.js";
 import { MIGRATIONS, migrate, pendingMigrations } from "./migrations.js";
 import { createClient, createPool, createSerialQueue, explainConnectError, withTransaction } from "./pool.js";
+import { readReceipts, setReadReceipts } from "./read-marks.js";
 
 export const DEFAULT_POOL_SIZE = 10;
 /**
@@ -118,6 +119,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     docs: createPgDocs(pool, writeTransaction, clock),
     conversations: createPgConversations(pool, clock),
     groups: createPgGroups(pool, clock),
+    settings: {
+      readReceipts: (userId) => readReceipts(pool, userId),
+      setReadReceipts: (userId, on) => setReadReceipts(pool, userId, on),
+    },
     users: createPgUsers(pool),
     sessions: createPgSessions(pool),
     presence: createPgPresence(pool),

@@ -15,18 +15,22 @@ import {
   type MessagesPage,
   PREVIEW_LENGTH,
   SEGMENT_MESSAGES,
+  SYSTEM_AUTHOR,
 } from "@messenger/shared";
 import type { Clock } from "../../clock.js";
 import { CommitConflict } from "../conflict.js";
-import { type MessageRow, toMessage } from "../rows.js";
+import { type MessageRow, type ReceiptRow, toMessage, toReceipts } from "../rows.js";
 import type { IndexedMessage, IndexResult } from "../types.js";
 import type { Db } from "./database.js";
+import { createSqliteReadMarks, type FreshMessage } from "./read-marks.js";
 
 interface ConversationRow {
   id: string;
   kind: "direct" | "group";
   name: string | null;
   admins: string | null;
+  /** JSON: each member's marks (the read mark only for members with read receipts on). */
+  receipts: string;
   head_segment: number;
   head_count: number;
   last_message_id: string | null;
@@ -46,12 +50,20 @@ export function newId(): string {
 }
 
 export function createSqliteConversations(db: Db, clock: Clock) {
+  const readMarks = createSqliteReadMarks(db);
   const selectConversation = `
     SELECT c.id, c.kind, c.name, c.head_segment, c.head_count, c.last_message_id, c.last_activity_at, c.created_at,
            (SELECT group_concat(user_id, ',') FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
            (SELECT group_concat(user_id, ',') FROM (SELECT user_id FROM conversation_member m
               WHERE m.conversation_id = c.id AND m.role <> 'member'
-              ORDER BY m.role = 'owner' DESC, m.joined_at, m.user_id)) AS admins
+              ORDER BY m.role = 'owner' DESC, m.joined_at, m.user_id)) AS admins,
+           (SELECT json_group_array(json_object(
+               'u', m.user_id,
+               'ra', CASE WHEN coalesce(us.read_receipts, 1) THEN m.read_at END,
+               'ri', CASE WHEN coalesce(us.read_receipts, 1) THEN m.read_id END,
+               'da', m.delivered_at, 'di', m.delivered_id))
+            FROM conversation_member m LEFT JOIN user_setting us ON us.user_id = m.user_id
+            WHERE m.conversation_id = c.id) AS receipts
     FROM conversation c`;
   const byId = db.prepare<[string], ConversationRow>(`${selectConversation} WHERE c.id = ?`);
   const byPair = db.prepare<[string], ConversationRow>(`${selectConversation} WHERE c.pair_key = ?`);
@@ -110,6 +122,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
       name: row.name,
       memberIds: row.members ? row.members.split(",").sort() : [],
       adminIds: row.admins ? row.admins.split(",") : [],
+      receipts: toReceipts(JSON.parse(row.receipts) as ReceiptRow[]),
       headSegment: row.head_segment,
       documents,
       lastMessage: last
@@ -198,6 +211,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
       let current = row.last_message_id ? messageById.get(conversationId, row.last_message_id) : undefined;
       let newestKnown = true;
       const insertedHere = new Set<string>();
+      const fresh: FreshMessage[] = [];
       for (const r of records) {
         const before = messageById.get(conversationId, r.id);
         // Indexed before with another author or in another segment: both cannot stand (the
@@ -210,6 +224,8 @@ export function createSqliteConversations(db: Db, clock: Clock) {
             `message ${r.id} already exists ${before.segment !== segment ? "in another segment" : "by another author"}`,
           );
         if (!before) insertedHere.add(r.id);
+        if (!before && r.author !== SYSTEM_AUTHOR && r.deletedAt === undefined)
+          fresh.push({ id: r.id, authorId: r.author, createdAt: r.createdAt });
         if (!before) added += segment === row.head_segment ? 1 : 0;
         const stored: MessageRow = {
           conversation_id: conversationId,
@@ -243,15 +259,24 @@ export function createSqliteConversations(db: Db, clock: Clock) {
         headCount,
         conversationId,
       );
+      const marks = readMarks.countFresh(conversationId, fresh);
       const after: ConversationRow = {
         ...row,
+        // The authors' marks moved: the summary shows them.
+        receipts: marks.length > 0 ? (byId.get(conversationId) as ConversationRow).receipts : row.receipts,
         head_segment: head,
         head_count: headCount,
         last_message_id: newest?.id ?? null,
         last_activity_at: newest?.created_at ?? row.created_at,
       };
-      return { summary: toSummary(after, newest), headMoved: head !== row.head_segment };
+      return { summary: toSummary(after, newest), headMoved: head !== row.head_segment, marks };
     },
+
+    markRead: readMarks.markRead,
+    markDelivered: readMarks.markDelivered,
+    readsForUser: readMarks.readsForUser,
+    readReceipts: readMarks.readReceipts,
+    setReadReceipts: readMarks.setReadReceipts,
 
     /** Where each of `ids` already lives, to refuse the same id in another segment. */
     segmentsOf(conversationId: string, ids: string[]): Map<string, IndexedMessage> {

@@ -78,7 +78,8 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE doc_log RENAME TO doc_update;
   ALTER TABLE doc_snapshot RENAME COLUMN through_update_id TO through_seq;
   `,
-  // Groups: a name, the creator (owner), and each member's role. SQLite cannot change a CHECK
+  // Groups (a name, the creator as owner, each member's role) and read state (marks, unread
+  // counts, the read-receipts setting). SQLite cannot change a CHECK
   // constraint in place: the table is rebuilt (migrate() runs with foreign keys off and checks
   // them before committing, so the members' and messages' references are kept, not cascaded).
   `
@@ -103,5 +104,16 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE conversation_new RENAME TO conversation;
   ALTER TABLE conversation_member ADD COLUMN role TEXT NOT NULL DEFAULT 'member'
     CHECK (role IN ('owner', 'admin', 'member'));
+  -- Read and delivery marks (the newest message read / received on a device: created_at, id)
+  -- and the count of unread messages by others after the read mark.
+  ALTER TABLE conversation_member ADD COLUMN read_at INTEGER;
+  ALTER TABLE conversation_member ADD COLUMN read_id TEXT;
+  ALTER TABLE conversation_member ADD COLUMN delivered_at INTEGER;
+  ALTER TABLE conversation_member ADD COLUMN delivered_id TEXT;
+  ALTER TABLE conversation_member ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE user_setting (
+    user_id TEXT PRIMARY KEY,
+    read_receipts INTEGER NOT NULL DEFAULT 1
+  );
   `,
 ];

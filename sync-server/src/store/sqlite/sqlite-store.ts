@@ -50,7 +50,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         const results = new Map<string, IndexResult>();
         for (const e of entries) {
           const result = conversations.indexMessages(e.conversationId, e.segment, e.records);
-          if (result) results.set(e.conversationId, result);
+          if (!result) continue;
+          // Several entries of one conversation: the last summary, every member's latest marks.
+          const before = results.get(e.conversationId)?.marks ?? [];
+          const marks = [...before.filter((m) => !result.marks.some((n) => n.userId === m.userId)), ...result.marks];
+          results.set(e.conversationId, { ...result, marks });
         }
         return results;
       }),
@@ -88,6 +92,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       findMessage: (c, id) => later(() => conversations.findMessage(c, id)),
       messagesPage: (c, before, limit) => later(() => conversations.messagesPage(c, before, limit)),
       segmentsOf: (c, ids) => later(() => conversations.segmentsOf(c, ids)),
+      markRead: (c, u, m) => later(() => conversations.markRead(c, u, m)),
+      markDelivered: (c, u, m) => later(() => conversations.markDelivered(c, u, m)),
+      readsForUser: (u) => later(() => conversations.readsForUser(u)),
+    },
+    settings: {
+      readReceipts: (u) => later(() => conversations.readReceipts(u)),
+      setReadReceipts: (u, on) => later(() => conversations.setReadReceipts(u, on)),
     },
     groups: {
       create: (owner, name, members) => later(() => groups.create(owner, name, members)),
