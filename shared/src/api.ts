@@ -115,7 +115,10 @@ const GroupName = z
   .trim()
   .min(1, "the name must not be empty")
   .max(GROUP_NAME_MAX_LENGTH)
-  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "the name must not contain control characters");
+  .refine(
+    (n) => ![...n].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f),
+    "the name must not contain control characters",
+  );
 
 export const CreateGroupBody = z.strictObject({
   name: GroupName,

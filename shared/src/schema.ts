@@ -31,7 +31,7 @@ export const SYSTEM_AUTHOR = "@system";
 
 /** What a system line records: written by the server only, in the conversation's head segment. */
 export type SystemEvent =
-  | { type: "created"; actor: string; name: string }
+  | { type: "created"; actor: string; name: string; userIds: string[] }
   | { type: "renamed"; actor: string; name: string }
   | { type: "added"; actor: string; userIds: string[] }
   | { type: "removed"; actor: string; userIds: string[] }
@@ -57,7 +57,7 @@ export interface MessageRecord {
 
 const MESSAGE_KEYS = new Set(["id", "author", "text", "createdAt", "editedAt", "deletedAt", "system"]);
 const SYSTEM_KEYS: Record<SystemEvent["type"], string[]> = {
-  created: ["type", "actor", "name"],
+  created: ["type", "actor", "name", "userIds"],
   renamed: ["type", "actor", "name"],
   added: ["type", "actor", "userIds"],
   removed: ["type", "actor", "userIds"],

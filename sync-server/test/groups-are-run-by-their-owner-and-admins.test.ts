@@ -42,6 +42,9 @@ describe("groups", () => {
       400,
     );
     expect((await t.api("POST", "/api/groups", alice, { name: "  ", memberIds: [bob.id, carol.id] })).status).toBe(400);
+    expect(
+      (await t.api("POST", "/api/groups", alice, { name: "a\u0007b", memberIds: [bob.id, carol.id] })).status,
+    ).toBe(400);
 
     const created = await t.api<Answer>("POST", "/api/groups", alice, { name: "Trip", memberIds: [bob.id, carol.id] });
     expect(created.status).toBe(201);

@@ -111,7 +111,7 @@ export function groupRoutes(deps: GroupRoutesDeps) {
     const list = listNames(others.map((id) => who.get(id) ?? "someone"));
     await announce(
       conversation,
-      { type: "created", actor: me.id, name: body.name },
+      { type: "created", actor: me.id, name: body.name, userIds: others },
       `${me.name} created the group ${quote(body.name)} with ${list}`,
     );
     return c.json({ conversation }, 201);
