@@ -54,6 +54,50 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
   { between: ["erin", "frank"], messages: 15, lastAgoMs: 6 * DAY_MS, spanMs: 6 * HOUR_MS },
 ];
 
+export interface DemoGroup {
+  name: string;
+  owner: string;
+  /** The other members at creation. */
+  members: string[];
+  /** Members the owner makes admins. */
+  admins: string[];
+  messages: number;
+  lastAgoMs: number;
+  spanMs: number;
+  /**
+   * Added by the owner when seeding, after the history: a system line dated at seeding time
+   * (the server dates its own lines), so it comes last in the timeline.
+   */
+  addedNow?: string[];
+}
+
+/**
+ * One group with a history over past days, one active today. Previews of alice's lists never
+ * carry the full names the browser tests look conversations up by (Bob Baker, Erin Evans …):
+ * group previews use first names, and the one system line names Grace.
+ */
+export const DEMO_GROUPS: DemoGroup[] = [
+  {
+    name: "Book club",
+    owner: "carol",
+    members: ["alice", "bob", "erin", "frank"],
+    admins: ["alice"],
+    messages: 36,
+    lastAgoMs: 2 * DAY_MS,
+    spanMs: 6 * DAY_MS,
+  },
+  {
+    name: "Weekend climb",
+    owner: "alice",
+    members: ["bob", "carol", "dave"],
+    admins: [],
+    messages: 18,
+    lastAgoMs: 15 * MINUTE_MS,
+    spanMs: 3 * HOUR_MS,
+    addedNow: ["grace"],
+  },
+];
+
 const OPENERS = ["hey", "hi", "morning", "evening", "ok so", "quick one", "btw", "lol", "hmm", "right"];
 const LINES = [
   "did you see the new release notes?",
