@@ -172,7 +172,7 @@ export function GroupInfoDialog(props: {
                           type="button"
                           class="btn btn-secondary btn-small"
                           disabled={busy()}
-                          aria-label={role() === "admin" ? `Remove ${name()} as an admin` : `Make ${name()} an admin`}
+                          aria-label={role() === "admin" ? `Remove admin: ${name()}` : `Make admin: ${name()}`}
                           onClick={() =>
                             void run(
                               () => app.api.setRole(g().id, id, role() === "admin" ? "member" : "admin"),
