@@ -3,15 +3,12 @@ import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { mayManage, orderedMembers, roleOf } from "../lib/groups.js";
-import { presenceText } from "../lib/time-format.js";
-import { Avatar } from "./avatar.js";
 import { Dialog } from "./dialog.js";
+import { GroupMemberItem } from "./group-member-item.js";
 import { groupNameProblem } from "./new-group-dialog.js";
 import { createSelection, PeoplePicker } from "./people-picker.js";
 
 type Confirm = { kind: "remove"; userId: string } | { kind: "leave" };
-
-const ROLE_LABEL = { owner: "Owner", admin: "Admin", member: "" } as const;
 
 /**
  * A group's members with their roles. The owner and admins rename the group, add and remove
@@ -145,59 +142,25 @@ export function GroupInfoDialog(props: {
           </div>
           <ul class="list members" aria-label="Members">
             <For each={orderedMembers(g(), app.data.nameOf)}>
-              {(id) => {
-                const role = () => roleOf(g(), id);
-                const name = () => app.data.nameOf(id);
-                const presence = () => app.data.presenceOf(id);
-                return (
-                  <li class="member" data-testid="member" data-user-id={id} data-role={role() ?? ""}>
-                    <Avatar id={id} name={name()} online={presence().online} />
-                    <span class="row-main">
-                      <span class="row-top">
-                        <span class="row-name">
-                          {name()}
-                          {id === me ? " (you)" : ""}
-                        </span>
-                        <Show when={role() && ROLE_LABEL[role() ?? "member"]}>
-                          <span class="role-badge">{ROLE_LABEL[role() ?? "member"]}</span>
-                        </Show>
-                      </span>
-                      <span class="row-sub">
-                        {presenceText(presence().online, presence().lastSeenAt, app.data.now())}
-                      </span>
-                    </span>
-                    <span class="member-actions">
-                      <Show when={myRole() === "owner" && id !== me}>
-                        <button
-                          type="button"
-                          class="btn btn-secondary btn-small"
-                          disabled={busy()}
-                          aria-label={role() === "admin" ? `Remove admin: ${name()}` : `Make admin: ${name()}`}
-                          onClick={() =>
-                            void run(
-                              () => app.api.setRole(g().id, id, role() === "admin" ? "member" : "admin"),
-                              role() === "admin" ? `${name()} is no longer an admin` : `${name()} is now an admin`,
-                            )
-                          }
-                        >
-                          {role() === "admin" ? "Remove admin" : "Make admin"}
-                        </button>
-                      </Show>
-                      <Show when={canRemove(id)}>
-                        <button
-                          type="button"
-                          class="btn btn-danger btn-small"
-                          disabled={busy()}
-                          aria-label={`Remove ${name()} from the group`}
-                          onClick={() => setConfirm({ kind: "remove", userId: id })}
-                        >
-                          Remove
-                        </button>
-                      </Show>
-                    </span>
-                  </li>
-                );
-              }}
+              {(id) => (
+                <GroupMemberItem
+                  id={id}
+                  me={id === me}
+                  role={roleOf(g(), id)}
+                  canSetRole={myRole() === "owner" && id !== me}
+                  canRemove={canRemove(id)}
+                  busy={busy()}
+                  onSetRole={(role) =>
+                    void run(
+                      () => app.api.setRole(g().id, id, role),
+                      role === "member"
+                        ? `${app.data.nameOf(id)} is no longer an admin`
+                        : `${app.data.nameOf(id)} is now an admin`,
+                    )
+                  }
+                  onRemove={() => setConfirm({ kind: "remove", userId: id })}
+                />
+              )}
             </For>
           </ul>
           <Show
