@@ -57,7 +57,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
 export interface DemoGroup {
   name: string;
   owner: string;
-  /** The other members at creation. */
+  /** The other members. */
   members: string[];
   /** Members the owner makes admins. */
   admins: string[];
@@ -65,16 +65,17 @@ export interface DemoGroup {
   lastAgoMs: number;
   spanMs: number;
   /**
-   * Added by the owner when seeding, after the history: a system line dated at seeding time
-   * (the server dates its own lines), so it comes last in the timeline.
+   * Created under this name and renamed to `name` by the owner when seeding, after the history:
+   * a system line dated at seeding time (the server dates its own lines), so it comes last.
    */
-  addedNow?: string[];
+  createdAs?: string;
 }
 
 /**
- * One group with a history over past days, one active today. Previews of alice's lists never
- * carry the full names the browser tests look conversations up by (Bob Baker, Erin Evans …):
- * group previews use first names, and the one system line names Grace.
+ * One group with a history over past days, one active today. The lists of the users the
+ * browser tests look conversations up by full name (Alice Archer, Bob Baker, …) must not show
+ * those names in a group's preview: previews use first names, and the one system line is
+ * Grace's rename, which names nobody else.
  */
 export const DEMO_GROUPS: DemoGroup[] = [
   {
@@ -88,13 +89,13 @@ export const DEMO_GROUPS: DemoGroup[] = [
   },
   {
     name: "Weekend climb",
-    owner: "alice",
-    members: ["bob", "carol", "dave"],
-    admins: [],
+    createdAs: "Climbing",
+    owner: "grace",
+    members: ["alice", "bob", "carol", "dave"],
+    admins: ["alice"],
     messages: 18,
     lastAgoMs: 15 * MINUTE_MS,
     spanMs: 3 * HOUR_MS,
-    addedNow: ["grace"],
   },
 ];
 

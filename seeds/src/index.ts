@@ -52,7 +52,7 @@ export interface SeedDeps {
   /** The server's groups; without it (or listForUser) no group is seeded. */
   groups?: {
     create(ownerId: string, name: string, memberIds: string[]): Promise<ConversationSummary>;
-    addMembers(id: string, userIds: string[]): Promise<{ conversation: ConversationSummary; added: string[] } | null>;
+    rename(id: string, name: string): Promise<ConversationSummary | null>;
     setRole(id: string, userId: string, role: "admin" | "member"): Promise<ConversationSummary | null>;
   };
   /** The relay's bulk writer: appends messages oldest first, skipping ids already stored. */
@@ -116,7 +116,7 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
   return result;
 }
 
-/** A demo group: found again by its owner and name, or created; its history; its admins; a late addition. */
+/** A demo group: found again by its owner and name, or created; its admins; its history; a late rename. */
 async function seedGroup(
   deps: SeedDeps,
   plan: DemoGroup,
@@ -130,26 +130,25 @@ async function seedGroup(
   const id = (username: string) => userIds.get(username) as string;
   const owner = id(plan.owner);
   const others = plan.members.map(id);
-  let conversation = (await repo.listForUser(owner)).find((c) => c.kind === "group" && c.name === plan.name);
+  const names = [plan.name, plan.createdAs ?? plan.name];
+  let conversation = (await repo.listForUser(owner)).find((c) => c.kind === "group" && names.includes(c.name ?? ""));
   if (!conversation) {
-    conversation = await groups.create(owner, plan.name, others);
+    conversation = await groups.create(owner, plan.createdAs ?? plan.name, others);
     result.groupsCreated++;
     deps.publishConversation?.(conversation);
   }
   for (const admin of plan.admins) await groups.setRole(conversation.id, id(admin), "admin");
   const messages = planMessages(index, [owner, ...others], plan.messages, now - plan.lastAgoMs, plan.spanMs);
   result.messagesWritten += (await messageWriter.writeMessages(conversation.id, messages)).written;
-  if (!plan.addedNow?.length) return;
-  const added = await groups.addMembers(conversation.id, plan.addedNow.map(id));
-  if (!added || added.added.length === 0) return; // seeded before
-  const name = (username: string) => DEMO_USERS.find((u) => u.username === username)?.name ?? username;
-  const addedNames = plan.addedNow.map(name).join(" and ");
+  if (conversation.name === plan.name) return; // named so already (or renamed by an earlier run)
+  const renamed = await groups.rename(conversation.id, plan.name);
+  const ownerName = DEMO_USERS.find((u) => u.username === plan.owner)?.name ?? plan.owner;
   await messageWriter.postSystemLine?.(
     conversation.id,
-    { type: "added", actor: owner, userIds: added.added },
-    `${name(plan.owner)} added ${addedNames}`,
+    { type: "renamed", actor: owner, name: plan.name },
+    `${ownerName} renamed the group to \u201c${plan.name}\u201d`,
   );
-  deps.publishConversation?.(added.conversation);
+  if (renamed) deps.publishConversation?.(renamed);
 }
 
 /**

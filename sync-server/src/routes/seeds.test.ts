@@ -81,7 +81,11 @@ describe("demo seed", () => {
     expect(active.conversations.map((c) => c.name)).not.toContain("Book club");
     const climb = groups.find((g) => g.name === "Weekend climb") as ConversationSummary;
     expect(climb.memberIds).toHaveLength(5);
-    expect(climb.lastMessage).toMatchObject({ authorId: "@system", text: "Alice Archer added Grace Garcia" });
+    expect(climb.adminIds[1]).toBe(aliceId);
+    expect(climb.lastMessage).toMatchObject({
+      authorId: "@system",
+      text: "Grace Garcia renamed the group to \u201cWeekend climb\u201d",
+    });
     // Some are active (last hour), some only have old messages.
     expect(active.conversations.length).toBeGreaterThanOrEqual(2);
     expect(active.conversations.length).toBeLessThan(all.conversations.length);
