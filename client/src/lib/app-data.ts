@@ -147,7 +147,15 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
 
   async function refreshConversations() {
     const res = await api.conversations();
-    setFetched(res.conversations);
+    // The server lists only groups I am in; one I knew and it no longer lists, I was removed from or
+    // left: it stays, read-only (the inbox says the same once it loads).
+    const listed = new Set(res.conversations.map((c) => c.id));
+    setFetched((prev) => [
+      ...res.conversations,
+      ...prev
+        .filter((c) => isGroup(c) && !listed.has(c.id))
+        .map((c) => ({ ...c, memberIds: c.memberIds.filter((id) => id !== userId) })),
+    ]);
   }
 
   // Unread: marks per conversation, stored per user; a first start marks everything read.

@@ -35,7 +35,9 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     () => (app.data.conversation(props.id) ? null : props.id),
     (id) => app.api.conversation(id).then((r) => r.conversation),
   );
-  const summary = () => app.data.conversation(props.id) ?? fetched();
+  // Reading an errored resource throws, which would stop every computation that reads the summary
+  // for good; a former member's REST fetch answers 404 while the inbox still has the group.
+  const summary = () => app.data.conversation(props.id) ?? (fetched.error ? undefined : fetched());
   const peer = () => {
     const s = summary();
     return s ? app.data.peerOf(s) : null;
