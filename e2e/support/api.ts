@@ -29,6 +29,9 @@ export interface ApiSession {
 
 export interface ConversationSummary {
   id: string;
+  /** A direct conversation (one per pair) or a group. */
+  kind: "direct" | "group";
+  name: string | null;
   memberIds: string[];
   lastMessage: { id: string; text: string; authorId: string } | null;
 }

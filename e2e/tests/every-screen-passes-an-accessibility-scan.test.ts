@@ -18,6 +18,9 @@ async function expectNoSeriousViolations(page: Page, screen: string): Promise<vo
   expect(violations, `${screen}: ${violations.length} serious or critical violation(s)\n${report}`).toEqual([]);
 }
 
+/** The demo group active today, with a system line (seeds/src/demo-data.ts). */
+const SEEDED_GROUP = "Weekend climb";
+
 /** Screens in the order a user meets them; each readies the page and says whether to screenshot it. */
 const SCREENS: Array<{ name: string; shot?: string; open: (page: Page) => Promise<void> }> = [
   {
@@ -67,6 +70,43 @@ const SCREENS: Array<{ name: string; shot?: string; open: (page: Page) => Promis
       await conversationItem(page, DEMO_NAMES.bob).getByRole("link").click();
       await waitForConversation(page, DEMO_NAMES.bob);
       await page.getByTestId("message").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "group conversation",
+    shot: "group",
+    open: async (page) => {
+      await page.goto("/");
+      await conversationItem(page, SEEDED_GROUP).getByRole("link").click();
+      await waitForConversation(page, SEEDED_GROUP);
+      await page.getByTestId("system-line").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "group info dialog",
+    open: async (page) => {
+      await page.getByRole("button", { name: "Group info" }).click();
+      await page.getByRole("dialog", { name: "Group info" }).getByTestId("member").first().waitFor();
+    },
+  },
+  {
+    name: "add members dialog",
+    open: async (page) => {
+      const dialog = page.getByRole("dialog", { name: "Group info" });
+      await dialog.getByRole("button", { name: "Add members" }).click();
+      await page.getByRole("dialog", { name: "Add members" }).getByTestId("picker-person").first().waitFor();
+    },
+  },
+  {
+    name: "new group dialog with what is missing",
+    shot: "new-group",
+    open: async (page) => {
+      await page.goto("/people");
+      await page.getByRole("button", { name: "New group" }).click();
+      const dialog = page.getByRole("dialog", { name: "New group" });
+      await dialog.getByRole("button", { name: "Create group" }).click();
+      await dialog.getByText("Give the group a name.").waitFor({ timeout: UI_TIMEOUT_MS });
+      await dialog.getByRole("checkbox").first().check();
     },
   },
   {

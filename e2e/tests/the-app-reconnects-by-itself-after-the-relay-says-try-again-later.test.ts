@@ -36,7 +36,8 @@ describe("a retryable close", () => {
     await signIn(page, "alice");
     daveApi = await apiSignIn(h.baseURL, "dave");
     const aliceId = await signedInUserId(page);
-    conversationId = (await apiConversations(daveApi)).find((c) => c.memberIds.includes(aliceId))?.id ?? "";
+    conversationId =
+      (await apiConversations(daveApi)).find((c) => c.kind === "direct" && c.memberIds.includes(aliceId))?.id ?? "";
     await openConversation(page, DEMO_NAMES.dave);
   });
 

@@ -15,7 +15,8 @@ describe("the composer's length limit", () => {
     alice = await signedInContext(h.browser, h.baseURL, "alice");
     daveApi = await apiSignIn(h.baseURL, "dave");
     const aliceId = await signedInUserId(alice.page);
-    conversationId = (await apiConversations(daveApi)).find((c) => c.memberIds.includes(aliceId))?.id ?? "";
+    conversationId =
+      (await apiConversations(daveApi)).find((c) => c.kind === "direct" && c.memberIds.includes(aliceId))?.id ?? "";
     await openConversation(alice.page, DEMO_NAMES.dave);
   });
 

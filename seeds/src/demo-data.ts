@@ -54,6 +54,51 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
   { between: ["erin", "frank"], messages: 15, lastAgoMs: 6 * DAY_MS, spanMs: 6 * HOUR_MS },
 ];
 
+export interface DemoGroup {
+  name: string;
+  owner: string;
+  /** The other members. */
+  members: string[];
+  /** Members the owner makes admins. */
+  admins: string[];
+  messages: number;
+  lastAgoMs: number;
+  spanMs: number;
+  /**
+   * Created under this name and renamed to `name` by the owner when seeding, after the history:
+   * a system line dated at seeding time (the server dates its own lines), so it comes last.
+   */
+  createdAs?: string;
+}
+
+/**
+ * One group with a history over past days, one active today. The lists of the users the
+ * browser tests look conversations up by full name (Alice Archer, Bob Baker, …) must not show
+ * those names in a group's preview: previews use first names, and the one system line is
+ * Grace's rename, which names nobody else.
+ */
+export const DEMO_GROUPS: DemoGroup[] = [
+  {
+    name: "Book club",
+    owner: "carol",
+    members: ["alice", "bob", "erin", "frank"],
+    admins: ["alice"],
+    messages: 36,
+    lastAgoMs: 2 * DAY_MS,
+    spanMs: 6 * DAY_MS,
+  },
+  {
+    name: "Weekend climb",
+    createdAs: "Climbing",
+    owner: "grace",
+    members: ["alice", "bob", "carol", "dave"],
+    admins: ["alice"],
+    messages: 18,
+    lastAgoMs: 15 * MINUTE_MS,
+    spanMs: 3 * HOUR_MS,
+  },
+];
+
 const OPENERS = ["hey", "hi", "morning", "evening", "ok so", "quick one", "btw", "lol", "hmm", "right"];
 const LINES = [
   "did you see the new release notes?",

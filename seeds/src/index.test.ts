@@ -1,6 +1,6 @@
 import { isMessageRecord } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
-import { DEMO_CONVERSATIONS, DEMO_PASSWORD, DEMO_USERS, planMessages } from "./index.js";
+import { DEMO_CONVERSATIONS, DEMO_GROUPS, DEMO_PASSWORD, DEMO_USERS, planMessages } from "./index.js";
 
 describe("demo data", () => {
   it("has at least eight users with distinct usernames and one password of 10+ characters", () => {
@@ -27,5 +27,19 @@ describe("demo data", () => {
     expect(new Set(messages.map((m) => m.id)).size).toBe(500);
     expect(new Set(messages.map((m) => m.author))).toEqual(new Set(["user-a", "user-b"]));
     expect(planMessages(0, ["user-a", "user-b"], 500, end, 10 * 24 * 60 * 60 * 1000)).toEqual(messages);
+  });
+
+  it("plans two groups of demo users, 2-255 others each, and messages by every member", () => {
+    const usernames = new Set(DEMO_USERS.map((u) => u.username));
+    expect(DEMO_GROUPS).toHaveLength(2);
+    for (const g of DEMO_GROUPS) {
+      expect(g.members.length).toBeGreaterThanOrEqual(2);
+      for (const u of [g.owner, ...g.members, ...g.admins]) expect(usernames.has(u)).toBe(true);
+      expect(g.members).not.toContain(g.owner);
+    }
+    const users = ["a", "b", "c", "d"];
+    const messages = planMessages(3, users, 40, Date.UTC(2025, 5, 1), 24 * 60 * 60 * 1000);
+    expect(messages.every(isMessageRecord)).toBe(true);
+    expect(new Set(messages.map((m) => m.author))).toEqual(new Set(users));
   });
 });

@@ -12,10 +12,19 @@
  * The server's services come in as `deps`; this package imports nothing from the
  * server, only the shared schema.
  */
-import { type ConversationSummary, messageRecordProblem } from "@messenger/shared";
-import { DEMO_CONVERSATIONS, DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_USERS, demoText, random } from "./demo-data.js";
+import { type ConversationSummary, messageRecordProblem, type SystemEvent } from "@messenger/shared";
+import {
+  DEMO_CONVERSATIONS,
+  DEMO_EMAIL_DOMAIN,
+  DEMO_GROUPS,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  type DemoGroup,
+  demoText,
+  random,
+} from "./demo-data.js";
 
-export { DEMO_CONVERSATIONS, DEMO_PASSWORD, DEMO_USERS } from "./demo-data.js";
+export { DEMO_CONVERSATIONS, DEMO_GROUPS, DEMO_PASSWORD, DEMO_USERS } from "./demo-data.js";
 
 export interface SeedMessage {
   id: string;
@@ -37,10 +46,20 @@ export interface SeedDeps {
   users: { idBy(column: "username", value: string): Promise<string | null> };
   repo: {
     getOrCreateDirect(userA: string, userB: string): Promise<{ conversation: ConversationSummary; created: boolean }>;
+    /** A user's conversations: finds a demo group already there (groups have no natural key). */
+    listForUser?(userId: string): Promise<ConversationSummary[]>;
+  };
+  /** The server's groups; without it (or listForUser) no group is seeded. */
+  groups?: {
+    create(ownerId: string, name: string, memberIds: string[]): Promise<ConversationSummary>;
+    rename(id: string, name: string): Promise<ConversationSummary | null>;
+    setRole(id: string, userId: string, role: "admin" | "member"): Promise<ConversationSummary | null>;
   };
   /** The relay's bulk writer: appends messages oldest first, skipping ids already stored. */
   messageWriter: {
     writeMessages(conversationId: string, records: SeedMessage[]): Promise<{ written: number; skipped: number }>;
+    /** A system line by the server, dated by the server's clock. */
+    postSystemLine?(conversationId: string, event: SystemEvent, text: string): Promise<unknown>;
   };
   /** Announces new conversations in their members' inboxes. */
   publishConversation?: (summary: ConversationSummary) => void;
@@ -51,12 +70,13 @@ export interface SeedDeps {
 export interface SeedResult {
   usersCreated: number;
   conversationsCreated: number;
+  groupsCreated: number;
   messagesWritten: number;
 }
 
 export async function seed(deps: SeedDeps): Promise<SeedResult> {
   const now = (deps.clock ?? Date.now)();
-  const result: SeedResult = { usersCreated: 0, conversationsCreated: 0, messagesWritten: 0 };
+  const result: SeedResult = { usersCreated: 0, conversationsCreated: 0, groupsCreated: 0, messagesWritten: 0 };
   const userIds = new Map<string, string>();
   for (const user of DEMO_USERS) {
     const existing = await deps.users.idBy("username", user.username);
@@ -88,14 +108,56 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
     result.messagesWritten += written;
   }
 
+  for (const [index, plan] of DEMO_GROUPS.entries()) {
+    await seedGroup(deps, plan, DEMO_CONVERSATIONS.length + index, userIds, now, result);
+  }
+
   deps.logger?.info("seeded demo data", { ...result });
   return result;
 }
 
-/** `count` messages between two users ending at `end`, oldest first, with stable ids. */
+/** A demo group: found again by its owner and name, or created; its admins; its history; a late rename. */
+async function seedGroup(
+  deps: SeedDeps,
+  plan: DemoGroup,
+  index: number,
+  userIds: ReadonlyMap<string, string>,
+  now: number,
+  result: SeedResult,
+): Promise<void> {
+  const { groups, repo, messageWriter } = deps;
+  if (!groups || !repo.listForUser) return;
+  const id = (username: string) => userIds.get(username) as string;
+  const owner = id(plan.owner);
+  const others = plan.members.map(id);
+  const names = [plan.name, plan.createdAs ?? plan.name];
+  let conversation = (await repo.listForUser(owner)).find((c) => c.kind === "group" && names.includes(c.name ?? ""));
+  if (!conversation) {
+    conversation = await groups.create(owner, plan.createdAs ?? plan.name, others);
+    result.groupsCreated++;
+    deps.publishConversation?.(conversation);
+  }
+  for (const admin of plan.admins) await groups.setRole(conversation.id, id(admin), "admin");
+  const messages = planMessages(index, [owner, ...others], plan.messages, now - plan.lastAgoMs, plan.spanMs);
+  result.messagesWritten += (await messageWriter.writeMessages(conversation.id, messages)).written;
+  if (conversation.name === plan.name) return; // named so already (or renamed by an earlier run)
+  const renamed = await groups.rename(conversation.id, plan.name);
+  const ownerName = DEMO_USERS.find((u) => u.username === plan.owner)?.name ?? plan.owner;
+  await messageWriter.postSystemLine?.(
+    conversation.id,
+    { type: "renamed", actor: owner, name: plan.name },
+    `${ownerName} renamed the group to \u201c${plan.name}\u201d`,
+  );
+  if (renamed) deps.publishConversation?.(renamed);
+}
+
+/**
+ * `count` messages among `users` ending at `end`, oldest first, with stable ids. Two users
+ * alternate as they always have; in a group the next author is any other member.
+ */
 export function planMessages(
   index: number,
-  users: [string, string],
+  users: string[],
   count: number,
   end: number,
   spanMs: number,
@@ -106,7 +168,8 @@ export function planMessages(
   let author = 0;
   let previous = 0;
   for (let i = 0; i < count; i++) {
-    if (rand() < 0.55) author = 1 - author;
+    if (rand() < 0.55)
+      author = users.length === 2 ? 1 - author : (author + 1 + Math.floor(rand() * (users.length - 1))) % users.length;
     // Evenly spread with a little jitter, strictly increasing, the last one exactly at `end`.
     const jitter = i === count - 1 ? 0 : Math.floor((rand() - 0.5) * step * 0.5);
     const createdAt = Math.max(previous + 1, Math.round(end - spanMs + i * step) + jitter);

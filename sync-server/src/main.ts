@@ -198,6 +198,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         auth,
         users: store.users,
         repo: store.conversations,
+        groups: store.groups,
         messageWriter: relay,
         publishConversation: relay.publishConversation,
         clock,

@@ -16,11 +16,12 @@ function colourFor(id: string): string {
   return COLOURS[h % COLOURS.length] as string;
 }
 
-/** Decorative: the name is always next to it. */
-export function Avatar(props: { id: string; name: string; online?: boolean }): JSX.Element {
+/** Decorative: the name is always next to it. A group's is a rounded square. */
+export function Avatar(props: { id: string; name: string; online?: boolean; group?: boolean }): JSX.Element {
   return (
     <span
       class="avatar"
+      classList={{ group: props.group === true }}
       aria-hidden="true"
       style={{ background: colourFor(props.id) }}
       data-online={props.online ? "true" : "false"}

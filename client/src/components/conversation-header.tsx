@@ -11,6 +11,8 @@ export interface ConversationHeaderProps {
   /** This device's connection, shown when the app header is hidden (phone); null otherwise. */
   connection: ConnectionState | null;
   onBack: () => void;
+  /** Extra controls at the end (a group's "Group info"). */
+  actions?: JSX.Element;
 }
 
 /** Back, the peer's name and presence, and (phone) this device's connection, worded apart from presence. */
@@ -27,6 +29,7 @@ export function ConversationHeader(props: ConversationHeaderProps): JSX.Element 
         </p>
       </div>
       <Show when={props.connection}>{(state) => <ConnectionStatus state={state()} />}</Show>
+      {props.actions}
     </div>
   );
 }

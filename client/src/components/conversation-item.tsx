@@ -5,10 +5,14 @@ import { Icon } from "./icons.js";
 export interface ConversationItemProps {
   id: string;
   href: string;
-  peerId: string;
-  peerName: string;
+  /** The peer's id, or the group's. */
+  avatarId: string;
+  /** The peer's name, or the group's. */
+  title: string;
+  group: boolean;
+  /** The peer is online (direct conversations only). */
   online: boolean;
-  /** "You: hi", "hi", "Message deleted", or "No messages yet". */
+  /** "You: hi", "hi", "Bob: hi" (groups), "Alice added Dave", "Message deleted", or "No messages yet". */
   preview: string;
   time: string | null;
   /** A message from them since I last looked. */
@@ -39,11 +43,12 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
         onClick={click}
         aria-current={props.current ? "page" : undefined}
       >
-        <Avatar id={props.peerId} name={props.peerName} online={props.online} />
+        <Avatar id={props.avatarId} name={props.title} online={props.online} group={props.group} />
         <span class="row-main">
           <span class="row-top">
             <span class="row-name">
-              {props.peerName}
+              {props.title}
+              {props.group ? <span class="visually-hidden">, group</span> : null}
               {props.unread ? <span class="visually-hidden">, unread</span> : null}
             </span>
             {props.time ? <span class="row-time">{props.time}</span> : null}

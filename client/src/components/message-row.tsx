@@ -8,6 +8,8 @@ export interface MessageRowProps {
   pending: boolean;
   startsRun: boolean;
   authorName: string;
+  /** Show the author's name above the bubble (a group, someone else's message, first of a run). */
+  showAuthor?: boolean;
   time: string;
   canModify: boolean;
   onEdit: (record: MessageRecord) => void;
@@ -41,7 +43,15 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
       <Show when={props.mine}>{actions()}</Show>
       {/* Tapping a bubble shows its actions on touch screens; keyboard users reach them by Tab. */}
       <div class="bubble" onPointerUp={(e) => e.pointerType !== "mouse" && setSelected((v) => !v)}>
-        <span class="visually-hidden">{props.mine ? "You:" : `${props.authorName}:`}</span>
+        <Show
+          when={props.showAuthor}
+          fallback={<span class="visually-hidden">{props.mine ? "You:" : `${props.authorName}:`}</span>}
+        >
+          <span class="msg-author" data-testid="message-author">
+            {props.authorName}
+            <span class="visually-hidden">:</span>
+          </span>
+        </Show>
         <Show when={!deleted()} fallback={<p class="deleted">This message was deleted</p>}>
           <p>{props.record.text}</p>
         </Show>
@@ -68,6 +78,20 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
           </Show>
         </span>
       </div>
+    </div>
+  );
+}
+
+/** A membership change ("Alice added Dave"): a centred, muted line, not a bubble. */
+export function SystemLine(props: { id: string; text: string; time: string; at: number }): JSX.Element {
+  return (
+    <div class="system-line" data-testid="system-line" data-message-id={props.id}>
+      <span>
+        {props.text}
+        <span class="visually-hidden">
+          , <time datetime={new Date(props.at).toISOString()}>{props.time}</time>
+        </span>
+      </span>
     </div>
   );
 }

@@ -170,6 +170,26 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
     messages: (id: string, params: { before?: string; limit?: number } = {}) =>
       request<MessagesPage>("GET", `/api/conversations/${encodeURIComponent(id)}/messages${q(params)}`),
     /** Idempotent on the message id; pass the record's createdAt when the same message may also travel in its document. */
+    createGroup: (name: string, memberIds: string[]) =>
+      request<{ conversation: ConversationSummary }>("POST", "/api/groups", { name, memberIds }),
+    renameGroup: (id: string, name: string) =>
+      request<{ conversation: ConversationSummary }>("PATCH", `/api/groups/${encodeURIComponent(id)}`, { name }),
+    addMembers: (id: string, userIds: string[]) =>
+      request<{ conversation: ConversationSummary }>("POST", `/api/groups/${encodeURIComponent(id)}/members`, {
+        userIds,
+      }),
+    /** Removes a member; my own id leaves the group. */
+    removeMember: (id: string, userId: string) =>
+      request<{ conversation: ConversationSummary }>(
+        "DELETE",
+        `/api/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+      ),
+    setRole: (id: string, userId: string, role: "admin" | "member") =>
+      request<{ conversation: ConversationSummary }>(
+        "PATCH",
+        `/api/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+        { role },
+      ),
     postMessage: (id: string, message: { id: string; text: string; createdAt?: number }) =>
       request<{ message: Message }>("POST", `/api/conversations/${encodeURIComponent(id)}/messages`, message),
   };

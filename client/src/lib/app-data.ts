@@ -4,10 +4,11 @@
  * renames, a ticking clock, and "New message from X" announcements. Create inside a
  * Solid root; cleans up with it.
  */
-import { type ConversationSummary, inboxDocName, inboxMap, type UserSummary } from "@messenger/shared";
+import { type ConversationSummary, inboxDocName, inboxMap, SYSTEM_AUTHOR, type UserSummary } from "@messenger/shared";
 import { createEffect, createMemo, createSignal, onCleanup, untrack } from "solid-js";
 import { ACTIVE_RECHECK_MS, activeConversations, byNewestActivity, peerId } from "./active.js";
 import type { Api } from "./api.js";
+import { firstName, isGroup, normalizeSummary } from "./groups.js";
 import { readJson, userKey, writeJson } from "./local-data.js";
 import { newlyAnnounced, type PresenceEntry, type Profile, resolvePresence } from "./presence.js";
 import { isUnread, type ReadMarks, withBaseline, withRead } from "./read-state.js";
@@ -40,13 +41,21 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
   const conversations = createMemo(() => {
     inboxVersion();
     const byId = new Map<string, ConversationSummary>();
-    const add = (c: ConversationSummary) => {
+    // The inbox is the live copy: on a tie it wins (membership, name and roles change without new activity).
+    const add = (stored: ConversationSummary, live = false) => {
+      const c = normalizeSummary(stored);
       const seen = byId.get(c.id);
-      if (!seen || c.lastActivityAt > seen.lastActivityAt || c.headSegment > seen.headSegment) byId.set(c.id, c);
+      if (
+        !seen ||
+        c.lastActivityAt > seen.lastActivityAt ||
+        c.headSegment > seen.headSegment ||
+        (live && c.lastActivityAt === seen.lastActivityAt && c.headSegment === seen.headSegment)
+      )
+        byId.set(c.id, c);
     };
     for (const c of fetched()) add(c);
     for (const c of created()) add(c);
-    for (const c of inboxMap(inbox.doc).values()) add(c);
+    for (const c of inboxMap(inbox.doc).values()) add(c, true);
     return byNewestActivity(byId.values());
   });
 
@@ -138,7 +147,15 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
 
   async function refreshConversations() {
     const res = await api.conversations();
-    setFetched(res.conversations);
+    // The server lists only groups I am in; one I knew and it no longer lists, I was removed from or
+    // left: it stays, read-only (the inbox says the same once it loads).
+    const listed = new Set(res.conversations.map((c) => c.id));
+    setFetched((prev) => [
+      ...res.conversations,
+      ...prev
+        .filter((c) => isGroup(c) && !listed.has(c.id))
+        .map((c) => ({ ...c, memberIds: c.memberIds.filter((id) => id !== userId) })),
+    ]);
   }
 
   // Unread: marks per conversation, stored per user; a first start marks everything read.
@@ -174,7 +191,10 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
       const before = lastSeen.get(c.id);
       lastSeen.set(c.id, m.id);
       if (primed && before !== m.id && m.authorId !== userId && !m.deleted) {
-        deps.announce(`New message from ${nameOf(m.authorId)}`);
+        if (m.authorId === SYSTEM_AUTHOR) deps.announce(`${c.name ?? "Group"}: ${m.text}`);
+        else if (isGroup(c))
+          deps.announce(`New message from ${firstName(nameOf(m.authorId))} in ${c.name ?? "a group"}`);
+        else deps.announce(`New message from ${nameOf(m.authorId)}`);
       }
     }
     primed = true;
@@ -214,7 +234,7 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     /** The existing conversation with a user, if this browser knows it. */
     conversationWith: (otherId: string) =>
       conversations().find(
-        (c) => c.memberIds.length <= 2 && c.memberIds.includes(otherId) && peerId(c, userId) === otherId,
+        (c) => !isGroup(c) && c.memberIds.length <= 2 && c.memberIds.includes(otherId) && peerId(c, userId) === otherId,
       ),
     inboxSynced: inbox.synced,
   };

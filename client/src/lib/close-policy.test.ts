@@ -21,6 +21,10 @@ describe("closeAction", () => {
     expect(closeAction(CLOSE_CODES.FRAME_TOO_LARGE)).toEqual({ kind: "stop", reason: "too-large" });
     expect(closeAction(4408)).toEqual({ kind: "stop", reason: "refused" });
   });
+
+  it("stops for good, without reconnecting, when the user is no longer a member (4404)", () => {
+    expect(closeAction(CLOSE_CODES.NOT_A_MEMBER)).toEqual({ kind: "stop", reason: "not-a-member" });
+  });
 });
 
 describe("reconnectDelay", () => {

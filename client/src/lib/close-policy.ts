@@ -9,7 +9,7 @@ import { CLOSE_CODES } from "@messenger/shared";
 import { jitteredBackoff } from "./backoff.js";
 
 /** Why a document stopped syncing for good (until the app is reloaded). */
-export type StopReason = "write-rejected" | "malformed" | "too-large" | "refused";
+export type StopReason = "write-rejected" | "malformed" | "too-large" | "refused" | "not-a-member";
 
 export type CloseAction =
   | { kind: "retry"; later: boolean }
@@ -25,6 +25,9 @@ export function closeAction(code: number): CloseAction {
       return { kind: "end-session" };
     case CLOSE_CODES.WRITE_REJECTED:
       return { kind: "stop", reason: "write-rejected" };
+    case CLOSE_CODES.NOT_A_MEMBER:
+      // Removed from the group, or left: final. The local copy stays, read-only.
+      return { kind: "stop", reason: "not-a-member" };
     case CLOSE_CODES.MALFORMED_FRAME:
       // Resending the same bytes would be refused again: a bug, not a condition that passes.
       return { kind: "stop", reason: "malformed" };
@@ -52,4 +55,5 @@ export const STOP_SENTENCES: Record<StopReason, string> = {
   malformed: "This conversation stopped syncing: the server could not read what this app sent.",
   "too-large": "This conversation stopped syncing: a change here is too large to send.",
   refused: "This conversation stopped syncing: the server closed the connection for good.",
+  "not-a-member": "You are no longer a member of this group. What you had stays on this device, read-only.",
 };

@@ -90,8 +90,14 @@ export function createConversationStore(deps: {
   history?: HistoryCache;
   /** Records every write until the relay confirms it. */
   outbox?: Outbox;
+  /**
+   * A group I am no longer in: its local copy only, no socket, no writes. (A document that was
+   * open when I was removed stops on the relay's 4404 instead.)
+   */
+  readOnly?: () => boolean;
 }) {
   const { api, sync, me, id } = deps;
+  const readOnly = () => deps.readOnly?.() === true;
   const [headCount, setHeadCount] = createSignal(MIN_HEAD_MESSAGES);
   const docNames = createMemo(() => liveDocuments(deps.summary()?.documents ?? [], headCount()), undefined, {
     equals: (a, b) => a.length === b.length && a.every((n, i) => n === b[i]),
@@ -102,7 +108,8 @@ export function createConversationStore(deps: {
   createEffect(
     on(docNames, (names) => {
       const current = untrack(handles);
-      const next = names.map((name) => current.find((h) => h.name === name) ?? sync.acquire(name));
+      const local = untrack(readOnly);
+      const next = names.map((name) => current.find((h) => h.name === name) ?? sync.acquire(name, { local }));
       for (const h of current)
         if (!names.includes(h.name)) {
           sync.release(h.name);
@@ -164,7 +171,7 @@ export function createConversationStore(deps: {
       localLoaded: handles().length > 0 && handles().every((h) => h.loaded()),
       olderMayExist: hasMore() && !allLive(),
       knownEmpty: deps.summary() ? deps.summary()?.lastMessage === null : undefined,
-      cutOff: sync.connection() === "offline" || failure() !== null,
+      cutOff: sync.connection() === "offline" || failure() !== null || readOnly(),
     }),
   );
 
@@ -180,7 +187,9 @@ export function createConversationStore(deps: {
       void deps.history?.write(id, toCache(older(), page.hasMore));
     } catch (err) {
       // Offline: serve what an earlier visit loaded.
-      const cached = err instanceof ApiError && err.code === NETWORK_ERROR ? await deps.history?.read(id) : null;
+      // No longer a member (the server answers 404): what an earlier visit loaded is all there is.
+      const useCache = (err instanceof ApiError && err.code === NETWORK_ERROR) || readOnly();
+      const cached = useCache ? await deps.history?.read(id) : null;
       const page = cached ? pageFromCache(cached, oldest, HISTORY_PAGE_SIZE) : null;
       if (page && page.records.length > 0) {
         setOlder((prev) => [...page.records, ...prev]);
@@ -216,7 +225,7 @@ export function createConversationStore(deps: {
 
   function setTyping(active: boolean) {
     const h = head();
-    if (!h) return;
+    if (!h || readOnly()) return;
     const t = Date.now();
     if (active && t - lastPublished < TYPING_PUBLISH_MS) return;
     lastPublished = active ? t : 0;
@@ -262,7 +271,7 @@ export function createConversationStore(deps: {
     loadOlder,
     typing,
     setTyping,
-    canSend: () => head() !== undefined && head()?.failure() === null,
+    canSend: () => head() !== undefined && head()?.failure() === null && !readOnly(),
     send(text: string): string | null {
       const h = head();
       const body = text.trim();
@@ -273,7 +282,8 @@ export function createConversationStore(deps: {
       return r.id;
     },
     /** Editable: mine, not deleted, and in a live document that still syncs. */
-    canModify: (m: MessageRecord) => m.author === me && m.deletedAt === undefined && handleOf(m.id)?.failure() === null,
+    canModify: (m: MessageRecord) =>
+      m.author === me && m.deletedAt === undefined && !readOnly() && handleOf(m.id)?.failure() === null,
     edit(messageId: string, text: string): boolean {
       const h = handleOf(messageId);
       const body = text.trim();

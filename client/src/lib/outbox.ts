@@ -42,6 +42,7 @@ export const FAILURE_SENTENCES: Record<OutboxFailure, string> = {
   malformed: "The server could not read it.",
   "too-large": "It is too large to send.",
   refused: "The server stopped this conversation from syncing.",
+  "not-a-member": "You are no longer a member of this group.",
   forbidden: "You can no longer write in this conversation.",
   invalid: "The server did not accept it.",
   conflict: "Another message already has its id.",

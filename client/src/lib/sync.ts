@@ -92,7 +92,14 @@ export function createSync(options: SyncOptions) {
   const serverUrl = options.serverUrl ?? syncServerUrl();
   const open = new Map<
     string,
-    { handle: DocHandle; refs: number; destroy: () => void; connect: () => void; everConnected: Accessor<boolean> }
+    {
+      handle: DocHandle;
+      refs: number;
+      destroy: () => void;
+      connect: () => void;
+      everConnected: Accessor<boolean>;
+      localOnly: boolean;
+    }
   >();
   const [presence, setPresence] = createSignal<PresenceMap>(new Map());
   const [online, setOnline] = createSignal(typeof navigator === "undefined" ? true : navigator.onLine);
@@ -110,7 +117,7 @@ export function createSync(options: SyncOptions) {
   window.addEventListener("online", onOnline);
   window.addEventListener("offline", onOffline);
 
-  function createHandle(name: string, withPresence: boolean) {
+  function createHandle(name: string, withPresence: boolean, localOnly: boolean) {
     const doc = new Y.Doc();
     const persistence = new IndexeddbPersistence(name, doc);
     recordOpenedDoc(store, options.userId, name);
@@ -244,7 +251,7 @@ export function createSync(options: SyncOptions) {
     function connect() {
       clearTimeout(connectTimer);
       clearTimeout(retryTimer);
-      if (!ended && !destroyed && failure() === null && !provider.wsconnected && !provider.wsconnecting)
+      if (!ended && !destroyed && !localOnly && failure() === null && !provider.wsconnected && !provider.wsconnecting)
         provider.connect();
     }
     connectTimer = setTimeout(connect, LOCAL_LOAD_TIMEOUT_MS);
@@ -275,7 +282,7 @@ export function createSync(options: SyncOptions) {
       void persistence.destroy();
       doc.destroy();
     };
-    return { handle, destroy, connect, everConnected };
+    return { handle, destroy, connect, everConnected, localOnly };
   }
 
   function endSession() {
@@ -297,16 +304,20 @@ export function createSync(options: SyncOptions) {
       let state: ConnectionState = "online";
       for (const entry of open.values()) {
         const h = entry.handle;
-        if (h.failure() !== null || h.connected()) continue;
+        if (entry.localOnly || h.failure() !== null || h.connected()) continue;
         if (entry.everConnected()) return "reconnecting";
         state = "connecting";
       }
       return state;
     },
-    acquire(name: string, opts: { presence?: boolean } = {}): DocHandle {
+    /**
+     * Opens a document (or takes another reference to it). `local`: this browser's copy only,
+     * never a socket (a group the user is no longer in) — unless it is already open with one.
+     */
+    acquire(name: string, opts: { presence?: boolean; local?: boolean } = {}): DocHandle {
       let entry = open.get(name);
       if (!entry) {
-        entry = { ...createHandle(name, opts.presence === true), refs: 0 };
+        entry = { ...createHandle(name, opts.presence === true, opts.local === true), refs: 0 };
         open.set(name, entry);
         setOpenVersion((v) => v + 1);
       }

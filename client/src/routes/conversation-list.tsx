@@ -1,7 +1,9 @@
 import type { ConversationSummary } from "@messenger/shared";
 import { For, type JSX, Show } from "solid-js";
 import { ConversationItem } from "../components/conversation-item.js";
+import { NewGroupButton } from "../components/new-group-dialog.js";
 import { useApp } from "../lib/app-context.js";
+import { isGroup, previewText } from "../lib/groups.js";
 import { outboxPreview } from "../lib/outbox.js";
 import { formatListTime } from "../lib/time-format.js";
 
@@ -19,16 +21,16 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
   const preview = (c: ConversationSummary) => {
     const unsent = outbox(c)?.message;
     if (unsent) return `You: ${unsent.text.replace(/\s+/g, " ")}`;
-    const m = c.lastMessage;
-    if (!m) return "No messages yet";
-    const text = m.deleted ? "Message deleted" : m.text.replace(/\s+/g, " ");
-    return m.authorId === app.data.userId ? `You: ${text}` : text;
+    return previewText(c, app.data.userId, app.data.nameOf);
   };
 
   return (
     <>
       <div class="panel-head">
-        <h2>{props.mode === "active" ? "Active" : "All conversations"}</h2>
+        <div class="panel-title">
+          <h2>{props.mode === "active" ? "Active" : "All conversations"}</h2>
+          <NewGroupButton />
+        </div>
         <Show when={props.mode === "active"}>
           <p class="hint">Conversations with a message today or in the last hour.</p>
         </Show>
@@ -58,13 +60,15 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
             <For each={list()}>
               {(c) => {
                 const peer = () => app.data.peerOf(c);
+                const group = () => isGroup(c);
                 return (
                   <ConversationItem
                     id={c.id}
                     href={`/c/${c.id}`}
-                    peerId={peer()}
-                    peerName={app.data.nameOf(peer())}
-                    online={app.data.presenceOf(peer()).online}
+                    avatarId={group() ? c.id : peer()}
+                    title={group() ? (c.name ?? "Group") : app.data.nameOf(peer())}
+                    group={group()}
+                    online={!group() && app.data.presenceOf(peer()).online}
                     preview={preview(c)}
                     time={(() => {
                       const at = outbox(c)?.message?.createdAt ?? c.lastMessage?.createdAt;

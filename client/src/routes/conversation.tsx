@@ -1,16 +1,26 @@
-import type { MessageRecord } from "@messenger/shared";
+import { type MessageRecord, SYSTEM_AUTHOR } from "@messenger/shared";
 import { createEffect, createMemo, createResource, createSignal, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { Composer } from "../components/composer.js";
 import { ConfirmDelete } from "../components/confirm-delete.js";
 import { ConversationHeader } from "../components/conversation-header.js";
+import { GroupInfoDialog } from "../components/group-info-dialog.js";
 import { Icon } from "../components/icons.js";
 import { LogTop } from "../components/log-top.js";
-import { DaySeparator, MessageRow } from "../components/message-row.js";
+import { DaySeparator, MessageRow, SystemLine } from "../components/message-row.js";
 import { SyncProblems } from "../components/sync-problems.js";
 import { VirtualList, type VirtualListApi } from "../components/virtual-list.js";
 import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { createConversationStore } from "../lib/conversation.js";
+import {
+  departure,
+  firstName,
+  isFormerMember,
+  isGroup,
+  onlineCount,
+  systemSentence,
+  typingSentence,
+} from "../lib/groups.js";
 import { type TimelineRow, timelineRows } from "../lib/messages.js";
 import { titleWithUnread } from "../lib/read-state.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
@@ -25,7 +35,9 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     () => (app.data.conversation(props.id) ? null : props.id),
     (id) => app.api.conversation(id).then((r) => r.conversation),
   );
-  const summary = () => app.data.conversation(props.id) ?? fetched();
+  // Reading an errored resource throws, which would stop every computation that reads the summary
+  // for good; a former member's REST fetch answers 404 while the inbox still has the group.
+  const summary = () => app.data.conversation(props.id) ?? (fetched.error ? undefined : fetched());
   const peer = () => {
     const s = summary();
     return s ? app.data.peerOf(s) : null;
@@ -39,8 +51,15 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     return p ? app.data.presenceOf(p) : { online: false, lastSeenAt: null };
   };
 
+  const group = () => isGroup(summary());
+  const title = () => (group() ? (summary()?.name ?? "Group") : peerName());
+  /** Left here, before the inbox says so. */
+  const [leftHere, setLeftHere] = createSignal(false);
+  const [infoOpen, setInfoOpen] = createSignal(false);
+  const formerMember = () => leftHere() || isFormerMember(summary(), me);
+
   createEffect(() => {
-    document.title = titleWithUnread(`${peerName()} · Messenger`, app.data.unreadCount());
+    document.title = titleWithUnread(`${title()} · Messenger`, app.data.unreadCount());
   });
   // What is on screen is read: on open, on every new message, and when the tab comes back.
   const markRead = () => {
@@ -68,7 +87,30 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     summary,
     history: app.history,
     outbox: app.outbox,
+    readOnly: formerMember,
   });
+  /** No longer a member: the summary says so, or the relay closed with 4404. */
+  const readOnly = () => formerMember() || store.failure() === "not-a-member";
+  const readOnlyText = () => {
+    const why = leftHere()
+      ? "left"
+      : departure(
+          store.messages().map((m) => m.system),
+          me,
+        );
+    if (why === "left") return "You left this group. What you had here stays on this device, read-only.";
+    if (why === "removed")
+      return "You were removed from this group. What you had here stays on this device, read-only.";
+    return "You are no longer a member of this group. What you had here stays on this device, read-only.";
+  };
+  const status = () => {
+    // Offline, presence is only as fresh as when the connection went: say nothing rather than "Online".
+    if (offline()) return null;
+    const s = summary();
+    if (s && group())
+      return readOnly() ? "Not a member" : onlineCount(s.memberIds, (id) => app.data.presenceOf(id).online);
+    return presenceText(presence().online, presence().lastSeenAt, app.data.now());
+  };
   const offline = () => app.sync.connection() === "offline";
   const failedHere = () => app.outbox.entries().filter((e) => e.conversationId === props.id && e.failed);
 
@@ -96,16 +138,16 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     textarea?.focus();
   };
 
-  const typingText = () => {
-    const ids = store.typing();
-    if (ids.length === 0) return "";
-    return `${ids.map((id) => app.data.nameOf(id)).join(", ")} ${ids.length > 1 ? "are" : "is"} typing…`;
-  };
+  const typingText = () =>
+    typingSentence(store.typing().map((id) => (group() ? firstName(app.data.nameOf(id)) : app.data.nameOf(id))));
+  const knownName = (id: string) => app.data.users().get(id)?.name;
 
   const estimate = (row: TimelineRow) =>
     row.kind === "day"
       ? 44
-      : estimateMessageHeight(row.record.text, app.isWide() ? 70 : 32, 22, row.startsRun ? 44 : 38);
+      : row.record.author === SYSTEM_AUTHOR
+        ? 36
+        : estimateMessageHeight(row.record.text, app.isWide() ? 70 : 32, 22, row.startsRun ? 44 : 38);
 
   return (
     <section class="conversation-pane" aria-labelledby="conv-title">
@@ -113,20 +155,44 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
         <h1 class="visually-hidden">Messenger</h1>
       </Show>
       <ConversationHeader
-        title={peerName()}
-        // Offline, presence is only as fresh as when the connection went: say nothing rather than "Online".
-        peerStatus={offline() ? null : presenceText(presence().online, presence().lastSeenAt, app.data.now())}
-        peerOnline={presence().online}
+        title={title()}
+        peerStatus={status()}
+        peerOnline={!group() && presence().online}
         connection={props.showStatus ? app.sync.connection() : null}
         onBack={() => app.router.back("/")}
+        actions={
+          <Show when={group() && !readOnly() && summary()}>
+            <button
+              type="button"
+              class="icon-btn"
+              aria-label="Group info"
+              aria-haspopup="dialog"
+              onClick={() => setInfoOpen(true)}
+            >
+              <Icon name="people" />
+            </button>
+          </Show>
+        }
       />
+      <Show when={infoOpen() && !readOnly() && summary()}>
+        {(s) => (
+          <GroupInfoDialog
+            group={s()}
+            onClose={() => setInfoOpen(false)}
+            onLeft={() => {
+              setLeftHere(true);
+              setInfoOpen(false);
+            }}
+          />
+        )}
+      </Show>
       <Show when={!summary() && fetched.error && !offline()}>
         <p class="alert" role="alert">
           {errorSentence(fetched.error)}
         </p>
       </Show>
       <SyncProblems
-        stopped={store.failure()}
+        stopped={store.failure() === "not-a-member" ? null : store.failure()}
         failed={failedHere()}
         onRetry={() => store.retry()}
         onDismiss={(ids) => void app.outbox.remove(ids)}
@@ -155,7 +221,7 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
               hasMore={store.hasMore()}
               loadingOlder={store.loadingOlder()}
               olderFailed={store.olderError() !== null}
-              peerName={peerName()}
+              peerName={title()}
               onRetryOlder={() => void store.loadOlder()}
             />
           }
@@ -163,6 +229,13 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
           {(row) =>
             row.kind === "day" ? (
               <DaySeparator label={formatDayLabel(row.at, app.data.now(), { timeZone: app.data.timeZone })} />
+            ) : row.record.author === SYSTEM_AUTHOR ? (
+              <SystemLine
+                id={row.record.id}
+                text={systemSentence(row.record.system, row.record.text, me, knownName)}
+                time={formatTime(row.record.createdAt)}
+                at={row.record.createdAt}
+              />
             ) : (
               <MessageRow
                 record={row.record}
@@ -170,6 +243,7 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
                 pending={store.pending().has(row.record.id)}
                 startsRun={row.startsRun}
                 authorName={app.data.nameOf(row.record.author)}
+                showAuthor={group() && row.startsRun && row.record.author !== me}
                 time={formatTime(row.record.createdAt)}
                 canModify={store.canModify(row.record)}
                 onEdit={(r) => setEditing(r)}
@@ -200,16 +274,25 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
           />
         )}
       </Show>
-      <Composer
-        editing={editing()?.text ?? null}
-        disabled={!store.canSend()}
-        onSubmit={submit}
-        onTyping={(active) => store.setTyping(active)}
-        onCancelEdit={() => setEditing(null)}
-        textareaRef={(el) => {
-          textarea = el;
-        }}
-      />
+      <Show
+        when={!readOnly()}
+        fallback={
+          <p class="read-only" role="status" data-testid="read-only">
+            {readOnlyText()}
+          </p>
+        }
+      >
+        <Composer
+          editing={editing()?.text ?? null}
+          disabled={!store.canSend()}
+          onSubmit={submit}
+          onTyping={(active) => store.setTyping(active)}
+          onCancelEdit={() => setEditing(null)}
+          textareaRef={(el) => {
+            textarea = el;
+          }}
+        />
+      </Show>
     </section>
   );
 }

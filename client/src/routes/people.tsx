@@ -1,4 +1,5 @@
 import { createMemo, createSignal, For, type JSX, onCleanup, Show } from "solid-js";
+import { NewGroupButton } from "../components/new-group-dialog.js";
 import { UserItem } from "../components/user-item.js";
 import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
@@ -50,7 +51,10 @@ export function People(): JSX.Element {
   return (
     <>
       <div class="panel-head">
-        <h2>People</h2>
+        <div class="panel-title">
+          <h2>People</h2>
+          <NewGroupButton />
+        </div>
         <div class="field">
           <label for="people-search" class="visually-hidden">
             Search people

@@ -9,6 +9,7 @@ function seedDeps(t: TestApp) {
     auth: t.auth,
     users: t.store.users,
     repo: t.repo,
+    groups: t.store.groups,
     messageWriter: t.relay,
     publishConversation: t.relay.publishConversation,
     clock: t.clock,
@@ -50,7 +51,13 @@ describe("demo seed", () => {
     const first = await seed(seedDeps(t));
     expect(first.usersCreated).toBe(DEMO_USERS.length);
     expect(first.messagesWritten).toBeGreaterThan(3000);
-    expect(await seed(seedDeps(t))).toEqual({ usersCreated: 0, conversationsCreated: 0, messagesWritten: 0 });
+    expect(first.groupsCreated).toBe(2);
+    expect(await seed(seedDeps(t))).toEqual({
+      usersCreated: 0,
+      conversationsCreated: 0,
+      groupsCreated: 0,
+      messagesWritten: 0,
+    });
     expect(await rawSql(t.store, `SELECT CAST(count(*) AS INTEGER) AS n FROM "session"`)).toEqual([{ n: 0 }]);
 
     const cookie = await signInAs(t, "alice");
@@ -63,14 +70,31 @@ describe("demo seed", () => {
     const active = (await (await t.call("GET", "/api/conversations/active?tz=UTC", { cookie })).json()) as {
       conversations: ConversationSummary[];
     };
-    expect(all.conversations).toHaveLength(6);
+    expect(all.conversations).toHaveLength(8);
+    // Two groups: one with a history over past days (alice an admin), one active today ending in a system line.
+    const groups = all.conversations.filter((c) => c.kind === "group");
+    expect(groups.map((g) => g.name).sort()).toEqual(["Book club", "Weekend climb"]);
+    const aliceId = users.users.find((u) => u.username === "alice")?.id as string;
+    const club = groups.find((g) => g.name === "Book club") as ConversationSummary;
+    expect(club.adminIds).toEqual([users.users.find((u) => u.username === "carol")?.id, aliceId]);
+    expect(active.conversations.map((c) => c.name)).toContain("Weekend climb");
+    expect(active.conversations.map((c) => c.name)).not.toContain("Book club");
+    const climb = groups.find((g) => g.name === "Weekend climb") as ConversationSummary;
+    expect(climb.memberIds).toHaveLength(5);
+    expect(climb.adminIds[1]).toBe(aliceId);
+    expect(climb.lastMessage).toMatchObject({
+      authorId: "@system",
+      text: "Grace Garcia renamed the group to \u201cWeekend climb\u201d",
+    });
     // Some are active (last hour), some only have old messages.
     expect(active.conversations.length).toBeGreaterThanOrEqual(2);
     expect(active.conversations.length).toBeLessThan(all.conversations.length);
 
     // alice–bob is the long one: three segments, paged back to the very first message.
     const bobId = users.users.find((u) => u.username === "bob")?.id as string;
-    const long = all.conversations.find((c) => c.memberIds.includes(bobId)) as ConversationSummary;
+    const long = all.conversations.find(
+      (c) => c.kind === "direct" && c.memberIds.includes(bobId),
+    ) as ConversationSummary;
     expect(long.headSegment).toBe(3);
     let before: string | undefined;
     let count = 0;
