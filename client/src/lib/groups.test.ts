@@ -23,6 +23,7 @@ function group(overrides: Partial<ConversationSummary> = {}): ConversationSummar
     name: "Climbers",
     memberIds: ["bob", "me", "carol"],
     adminIds: ["bob", "carol"],
+    receipts: [],
     headSegment: 0,
     documents: ["conversation.g1.0"],
     lastMessage: null,
@@ -98,7 +99,7 @@ describe("systemSentence", () => {
     expect(systemSentence({ type: "removed", actor: "bob", userIds: ["zed"] }, "Bob removed Zed", "me", nameOf)).toBe(
       "Bob removed Zed",
     );
-    expect(systemSentence({ type: "created", actor: "bob", name: "C" }, "Bob created", "me", nameOf)).toBe(
+    expect(systemSentence({ type: "created", actor: "bob", name: "C", userIds: ["me", "carol"] }, "Bob created", "me", nameOf)).toBe(
       "Bob created",
     );
     expect(systemSentence(undefined, "as written", "me", nameOf)).toBe("as written");
