@@ -4,13 +4,14 @@
  * saved to bench/results/ (gitignored).
  *
  *   npm run bench                       all but scale
- *   npm run bench -- --only=relay,long  a subset: relay, shapes, long, client, abuse, scale
+ *   npm run bench -- --only=relay,long  a subset: relay, group, shapes, long, client, abuse, scale
+ *   npm run bench -- --only=group       the relay part's group row alone (200 members, 50 msg/s; ~3 minutes)
  *   npm run bench -- --only=scale       issue 9's scale bench (~9 minutes; only when named)
  *   npm run bench -- --only=cluster     issue 10's cluster bench: 3 processes vs 1, and Hocuspocus on
  *                                       Redis (~5 minutes; only when named; needs PostgreSQL and Redis)
  *   npm run bench -- --quick            smaller sizes, for trying the harness
  *   npm run bench -- --tmpfs            relay: also run ours with SQLite on tmpfs (fsync vs CPU)
- *   npm run bench -- --no-postgres      relay, scale: leave out ours on PostgreSQL (run by default when
+ *   npm run bench -- --no-postgres      relay, group, scale: leave out ours on PostgreSQL (run by default when
  *                                       a database can be created at TEST_PG_ADMIN_URL, default 127.0.0.1:5432)
  *   BENCH_SERVER_MAIN=<path> npm run bench   measure another checkout's sync-server/src/main.ts
  */
@@ -22,13 +23,14 @@ import { abuseBench } from "./abuse-bench.js";
 import { clientMetrics } from "./client-metrics.js";
 import { CLUSTER_QUICK, clusterBench } from "./cluster-bench.js";
 import { docShapeBench } from "./doc-shape.js";
+import { GROUP_QUICK, groupBench } from "./group-bench.js";
 import { OUR_MAIN, ourServerReady } from "./lib/our-server.js";
 import { REPO_ROOT } from "./lib/processes.js";
 import { longConversationBench } from "./long-conversation.js";
 import { relayBench } from "./relay-bench.js";
 import { SCALE_QUICK, scaleBench } from "./scale-bench.js";
 
-const PARTS = ["relay", "shapes", "long", "client", "abuse", "scale", "cluster"] as const;
+const PARTS = ["relay", "group", "shapes", "long", "client", "abuse", "scale", "cluster"] as const;
 type Part = (typeof PARTS)[number];
 /** Run when no --only names them: scale alone takes about as long as the rest together, and so does cluster. */
 const DEFAULT_PARTS: readonly Part[] = PARTS.filter((p) => p !== "scale" && p !== "cluster");
@@ -44,7 +46,9 @@ const only = args
 const quick = args.includes("--quick");
 const tmpfs = args.includes("--tmpfs");
 const postgres = !args.includes("--no-postgres");
-const parts = only ? PARTS.filter((p) => only.includes(p)) : DEFAULT_PARTS;
+const named: readonly string[] = only ?? DEFAULT_PARTS;
+/** The relay part includes its group row; `--only=group` runs that row alone. */
+const parts = PARTS.filter((p) => named.includes(p) || (p === "group" && named.includes("relay")));
 const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
 if (unknown.length > 0) {
   console.error(`unknown part(s) ${unknown.join(", ")}; choose from ${PARTS.join(", ")}`);
@@ -91,6 +95,14 @@ await run("relay", () =>
     tmpfs,
     postgres,
     options: quick ? { rounds: 1, pairs: 10, pacedMessages: 20, saturatedMessages: 40 } : {},
+  }),
+);
+await run("group", () =>
+  groupBench({
+    ours: oursSkipReason === null,
+    oursSkipReason: oursSkipReason ?? undefined,
+    postgres,
+    options: quick ? GROUP_QUICK : {},
   }),
 );
 await run("shapes", () => docShapeBench(quick ? { messages: 10_000, arrayMessages: 4_000, runs: 2 } : {}));

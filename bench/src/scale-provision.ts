@@ -6,6 +6,7 @@
  * sign-ups per IP per 10 minutes.
  *
  *   node --import tsx bench/src/scale-provision.ts <out.json> <conversations> <data dir | postgres://…>
+ *   node --import tsx bench/src/scale-provision.ts <out.json> group:<members> <data dir | postgres://…>
  *
  * The server's own services (`createServices`, so better-auth's migrations and the store
  * are exactly the server's) against that data dir or database:
@@ -14,10 +15,13 @@
  *   2. the other 2 x conversations - 1 accounts as copies of those rows (user, credential
  *      account with the same hash, session with a fresh token), inserted in batches;
  *   3. conversation i between users 2i and 2i+1 through the store (`getOrCreateDirect`,
- *      announced in both inboxes as the route does);
+ *      announced in both inboxes as the route does); or, for `group:<members>`, `members`
+ *      users and one group of them all, owned by the first (`groups.create`, announced in
+ *      every inbox; the route's system line is left out: no HTTP, and it is not measured);
  *   4. one copied session checked through `auth.resolveSession`, as a socket upgrade is,
  *      both as the session cookie and as `Authorization: Bearer <token>`.
- * Writes {users (id, session token), rooms (writers with their headers)} to <out.json>, then
+ * Writes {users (id, session token), rooms (writers with their headers), group (its members
+ * with the bearer header the relay bench's clients send)} to <out.json>, then
  * prints {"provisioned": …} with the timings. The writers' sockets carry the session cookie,
  * as a browser's do: the bearer header makes better-auth sign the token and check that
  * signature before the cookie's own check (~0.6 ms more server CPU per upgrade, measured).
@@ -28,21 +32,32 @@ import { loadConfig } from "../../sync-server/src/config.js";
 import { createServices } from "../../sync-server/src/main.js";
 import { rawSql } from "../../sync-server/src/store/raw-sql.js";
 import { BENCH_PASSWORD } from "./lib/our-server.js";
-import type { Room } from "./relay/scenario.js";
+import type { Room, Writer } from "./relay/scenario.js";
 
 /** Rows per INSERT: under SQLite's 999 bound parameters in old builds at 11 columns. */
 const ROWS_PER_INSERT = 50;
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/** One group conversation's head document and every member as a writer. */
+export interface GroupRoom {
+  name: string;
+  members: Writer[];
+}
+
 export interface Provisioned {
   users: Array<{ id: string; token: string }>;
   rooms: Room[];
+  group: GroupRoom | null;
 }
 
-const [outFile, conversationsArg, target] = process.argv.slice(2);
-const conversations = Number(conversationsArg);
-if (!outFile || !target || !Number.isInteger(conversations) || conversations < 1) {
-  throw new Error("usage: scale-provision.ts <out.json> <conversations> <data dir | postgres://…>");
+const [outFile, shapeArg, target] = process.argv.slice(2);
+const groupMembers = shapeArg?.startsWith("group:") ? Number(shapeArg.slice("group:".length)) : null;
+const conversations = groupMembers === null ? Number(shapeArg) : 0;
+const userCount = groupMembers ?? conversations * 2;
+if (!outFile || !target || !Number.isInteger(userCount) || userCount < (groupMembers === null ? 2 : 3)) {
+  throw new Error(
+    "usage: scale-provision.ts <out.json> <conversations ≥ 1 | group:<members ≥ 3>> <data dir | postgres://…>",
+  );
 }
 
 /** 32 alphanumeric characters, like better-auth's own ids and session tokens. */
@@ -89,7 +104,7 @@ try {
 
   const users = [{ id: first.user.id, token: signedIn.token }];
   const rows: Record<keyof typeof templates, Array<Record<string, unknown>>> = { user: [], account: [], session: [] };
-  for (let i = 1; i < conversations * 2; i++) {
+  for (let i = 1; i < userCount; i++) {
     const id = randomId();
     const token = randomId();
     users.push({ id, token });
@@ -117,6 +132,19 @@ try {
       ],
     });
   }
+  let group: GroupRoom | null = null;
+  if (groupMembers !== null) {
+    const [owner, ...others] = users as [{ id: string; token: string }, ...Array<{ id: string; token: string }>];
+    const conversation = await store.groups.create(
+      owner.id,
+      `bench group of ${groupMembers}`,
+      others.map((u) => u.id),
+    );
+    relay.publishConversation(conversation);
+    const name = conversation.documents[0];
+    if (!name) throw new Error(`group ${conversation.id} lists no documents`);
+    group = { name, members: users.map((u) => ({ author: u.id, headers: { Authorization: `Bearer ${u.token}` } })) };
+  }
   await relay.settled();
   const conversationsMs = performance.now() - t0 - apiMs - rowsMs;
 
@@ -131,10 +159,18 @@ try {
       throw new Error(`a copied session is not accepted (${Object.keys(headers)[0]})`);
   }
 
-  writeFileSync(outFile, JSON.stringify({ users, rooms } satisfies Provisioned));
+  writeFileSync(outFile, JSON.stringify({ users, rooms, group } satisfies Provisioned));
   console.log(
     JSON.stringify({
-      provisioned: { users: users.length, rooms: rooms.length, apiMs, rowsMs, conversationsMs, store: store.kind },
+      provisioned: {
+        users: users.length,
+        rooms: rooms.length,
+        groupMembers: group?.members.length ?? 0,
+        apiMs,
+        rowsMs,
+        conversationsMs,
+        store: store.kind,
+      },
     }),
   );
 } finally {

@@ -176,7 +176,7 @@ export function printCluster(
  * Log lines by what they say, most frequent first: a JSON line by level and message, a plain
  * line as it is; continuation lines (a stack's "at …", an object's fields) are left out.
  */
-function groupLogs(lines: string[]): Array<[string, number]> {
+export function groupLogs(lines: string[]): Array<[string, number]> {
   const counts = new Map<string, number>();
   for (const raw of lines) {
     const line = raw.replace(/^\[\d+\] /, "");

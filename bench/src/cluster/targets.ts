@@ -235,7 +235,7 @@ export function placeWriters(rooms: Room[], urls: string[]): Room[] {
 }
 
 /** The server's JSON log lines at warn or error, and anything else it printed (a stack, a crash) but its start and stop lines. */
-function isWarning(line: string): boolean {
+export function isWarning(line: string): boolean {
   if (line.trim() === "" || line.startsWith("Messenger is running at") || /^SIG\w+: shutting down$/.test(line))
     return false;
   try {

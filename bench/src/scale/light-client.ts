@@ -50,8 +50,20 @@ export interface LightClientOptions {
   onSynced(client: LightClient): void;
   /** Message ids in a sync update or step 2 the server sent (writers only). */
   onKeys(client: LightClient, keys: string[]): void;
+  /**
+   * Instead of `onKeys`: the messages themselves (id, author, text), for a reader that needs
+   * what a writer put in the text (the group bench's send time). Decodes a little more.
+   */
+  onMessages?(client: LightClient, messages: ReceivedMessage[]): void;
   /** A socket closed or failed to open: "<code>" or "error <reason>". */
   onClosed(client: LightClient, outcome: string): void;
+}
+
+/** What a received update sets in `Y.Map("messages")`, as far as the group bench reads it. */
+export interface ReceivedMessage {
+  id: string;
+  author: string;
+  text: string;
 }
 
 export class LightClient {
@@ -130,10 +142,11 @@ export class LightClient {
   }
 
   /** Writes one message as the app does (`addMessage`) and sends the update; returns its id. */
-  write(): string {
+  write(text = `${this.written} ${TEXT}`): string {
     if (!this.doc || this.o.author === null) throw new Error("an idle client does not write");
     const id = newMessageId();
-    addMessage(this.doc, { id, author: this.o.author, text: `${this.written++} ${TEXT}`, createdAt: Date.now() });
+    this.written++;
+    addMessage(this.doc, { id, author: this.o.author, text, createdAt: Date.now() });
     const update = this.lastUpdate as Uint8Array;
     this.send((e) => {
       encoding.writeVarUint(e, MESSAGE_SYNC);
@@ -172,7 +185,9 @@ export class LightClient {
       this.syncs++;
       this.o.onSynced(this);
     }
-    if (this.doc && (step === SYNC_UPDATE || step === SYNC_STEP2)) this.o.onKeys(this, keysOf(payload));
+    if (!this.doc || (step !== SYNC_UPDATE && step !== SYNC_STEP2)) return;
+    if (this.o.onMessages) this.o.onMessages(this, messagesOf(payload));
+    else this.o.onKeys(this, keysOf(payload));
   }
 }
 
@@ -182,4 +197,16 @@ function keysOf(update: Uint8Array): string[] {
   for (const struct of Y.decodeUpdate(update).structs)
     if (struct instanceof Y.Item && struct.parentSub !== null) keys.push(struct.parentSub);
   return keys;
+}
+
+/** The message records an update sets (a record is one ContentAny item under its id). */
+function messagesOf(update: Uint8Array): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (!(struct instanceof Y.Item) || struct.parentSub === null || !(struct.content instanceof Y.ContentAny)) continue;
+    const record = struct.content.arr[0] as Partial<ReceivedMessage> | undefined;
+    if (typeof record?.text === "string" && typeof record.author === "string")
+      messages.push({ id: struct.parentSub, author: record.author, text: record.text });
+  }
+  return messages;
 }

@@ -18,7 +18,7 @@ import { type Child, freePort, REPO_ROOT, startNode } from "../lib/processes.js"
 import { backendCpuReader, createTestDatabase } from "../relay/postgres.js";
 import type { Room } from "../relay/scenario.js";
 import { LOAD_TEST_LIMITS, OURS_POSTGRES, OURS_SQLITE } from "../relay/targets.js";
-import type { Provisioned } from "../scale-provision.js";
+import type { GroupRoom, Provisioned } from "../scale-provision.js";
 import type { Protocol } from "./light-client.js";
 
 const READY_TIMEOUT_MS = 30_000;
@@ -38,6 +38,8 @@ export interface ScaleServer {
   cpuMs(): number;
   /** A full gc in the server (the probe), its heap, and its RSS from /proc right after. */
   memory(): Promise<{ heapUsedBytes: number; rssBytes: number }>;
+  /** What the current process printed (its last 200 lines). */
+  output(): string[];
   /** SIGTERM, wait for exit, start again on the same port and data. */
   restart(): Promise<{ stopMs: number; startMs: number }>;
   stop(): Promise<void>;
@@ -102,6 +104,7 @@ export function peerTarget(name: string, entry: string, protocol: Protocol, conv
         rss: () => child.rss(),
         cpuMs: () => child.cpuMs(),
         memory: () => probe(child),
+        output: () => child.output,
         async restart() {
           const stop = await timed(() => child.stop(RESTART_GRACE_MS));
           const start = await timed(() => launch(port));
@@ -115,13 +118,19 @@ export function peerTarget(name: string, entry: string, protocol: Protocol, conv
   };
 }
 
-/** Provisions a store of ours (a data dir, or a PostgreSQL database) with `conversations` 1:1 conversations. */
-export async function provision(location: string, conversations: number): Promise<Provisioned & { ms: number }> {
+/**
+ * Provisions a store of ours (a data dir, or a PostgreSQL database) with `conversations` 1:1
+ * conversations, or with one group of `{ groupMembers }` users.
+ */
+export async function provision(
+  location: string,
+  conversations: number | { groupMembers: number },
+): Promise<Provisioned & { ms: number }> {
   const t0 = performance.now();
   const out = path.join(mkdtempSync(path.join(tmpdir(), "messenger-scale-accounts-")), "accounts.json");
   const child = startNode(path.join(REPO_ROOT, "bench/src/scale-provision.ts"), {}, [
     out,
-    String(conversations),
+    typeof conversations === "number" ? String(conversations) : `group:${conversations.groupMembers}`,
     location,
   ]);
   await child.waitForJson((v) => (v as { provisioned?: unknown }).provisioned, PROVISION_TIMEOUT_MS);
@@ -130,10 +139,11 @@ export async function provision(location: string, conversations: number): Promis
   return { ...accounts, ms: performance.now() - t0 };
 }
 
+/** Ours on a provisioned store: `conversations` 1:1 conversations, or one group of `{ groupMembers }` (then `group`). */
 export async function oursTarget(opts: {
   postgres: boolean;
-  conversations: number;
-}): Promise<ScaleTarget & { provisionMs: number }> {
+  conversations: number | { groupMembers: number };
+}): Promise<ScaleTarget & { provisionMs: number; group: GroupRoom | null }> {
   const template = opts.postgres ? await createTestDatabase() : null;
   const templateDir = mkdtempSync(path.join(tmpdir(), "messenger-scale-"));
   try {
@@ -143,6 +153,7 @@ export async function oursTarget(opts: {
       name: opts.postgres ? OURS_POSTGRES : OURS_SQLITE,
       restartKeeps: "everything (SIGTERM: the relay flushes, then the same store opens again)",
       rooms: accounts.rooms,
+      group: accounts.group,
       provisionMs: accounts.ms,
       async start() {
         copies++;
@@ -162,6 +173,7 @@ export async function oursTarget(opts: {
           rss: () => server.child.rss(),
           cpuMs: () => server.child.cpuMs() + backendCpuMs(),
           memory: () => probe(server.child),
+          output: () => server.child.output,
           async restart() {
             const stop = await timed(() => server.stop(RESTART_GRACE_MS));
             const start = await timed(() => launch(port));
