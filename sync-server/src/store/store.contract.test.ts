@@ -338,6 +338,44 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       expect(order).toEqual(["msg-0002", "msg00005", "msgA0003", "msg_0001", "msga0004"]);
     });
 
+    test("counts what others wrote after each member's read mark, moves an author's marks to their own message, and never moves a mark back", async () => {
+      const { store } = await useStore(kind);
+      const { id } = (await store.conversations.getOrCreateDirect("alice", "bob")).conversation;
+      const unread = async (user: string) => (await store.conversations.readsForUser(user)).get(id)?.unread;
+      // One commit: alice writes, then bob answers after her. Alice has one unread, bob none.
+      await store.transaction((tx) => tx.indexMessages(id, 0, [record(1, "alice"), record(2, "bob")]));
+      expect(await unread("alice")).toBe(1);
+      expect(await unread("bob")).toBe(0);
+      // System lines and deleted messages never count.
+      await store.transaction((tx) =>
+        tx.indexMessages(id, 0, [
+          record(3, "bob", { deletedAt: T0 + 3, text: "" }),
+          record(4, "@system", { system: { type: "left", actor: "carol" } }),
+          record(5, "bob"),
+        ]),
+      );
+      expect(await unread("alice")).toBe(2);
+      const read = await store.conversations.markRead(id, "alice", record(2, "").id);
+      expect(read).toMatchObject({ unread: 1, read: { at: T0 + 2, id: record(2, "").id } });
+      expect(read?.delivered).toEqual(read?.read);
+      // An older mark changes nothing: newest wins.
+      expect((await store.conversations.markRead(id, "alice", record(1, "").id))?.read?.id).toBe(record(2, "").id);
+      expect((await store.conversations.markDelivered(id, "bob", record(1, "").id))?.delivered?.id).toBe(
+        record(5, "").id,
+      );
+      expect(await store.conversations.markRead(id, "carol", record(1, "").id)).toBeNull();
+      expect(await store.conversations.markRead(id, "alice", "msg-unknown")).toBeNull();
+      // Read receipts off: the summary hides alice's read mark, not her delivery.
+      await store.settings.setReadReceipts("alice", false);
+      const receipts = (await store.conversations.get(id))?.receipts;
+      expect(receipts?.find((r) => r.userId === "alice")).toEqual({
+        userId: "alice",
+        read: null,
+        delivered: { at: T0 + 2, id: record(2, "").id },
+      });
+      expect(await store.settings.readReceipts("alice")).toBe(false);
+    });
+
     test("a message indexed again keeps its first segment, author and time", async () => {
       const { store } = await useStore(kind);
       const { id } = (await store.conversations.getOrCreateDirect("alice", "bob")).conversation;

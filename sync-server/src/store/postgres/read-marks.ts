@@ -45,8 +45,8 @@ export interface FreshMessage {
 /**
  * Inside the commit that indexed `fresh`: every other member's unread count grows by the new
  * messages after their read mark, and each author's marks move to their newest new message
- * (writing means having read what came before; it also clears their unread count). One
- * statement; returns the members changed.
+ * (writing means having read what came before: their unread count becomes what others wrote
+ * after it in the same commit). One statement; returns the members changed.
  */
 export async function countFresh(db: Queryable, fresh: FreshMessage[]): Promise<MemberMarks[]> {
   if (fresh.length === 0) return [];
@@ -64,12 +64,18 @@ export async function countFresh(db: Queryable, fresh: FreshMessage[]): Promise<
        WHERE (new.created_at, new.id) > (coalesce(mem.read_at, -1), coalesce(mem.read_id, ''))
        GROUP BY 1, 2
      ),
+     after_mine AS (
+       SELECT mine.conversation_id, mine.author_id, count(new.id)::int AS n
+       FROM mine JOIN new ON new.conversation_id = mine.conversation_id AND new.author_id <> mine.author_id
+         AND (new.created_at, new.id) > (mine.created_at, mine.id)
+       GROUP BY 1, 2
+     ),
      touched AS (
        SELECT conversation_id, user_id FROM counts UNION SELECT conversation_id, author_id FROM mine
      )
      UPDATE conversation_member m SET
        unread = CASE WHEN mine.id IS NOT NULL AND (mine.created_at, mine.id) > (coalesce(m.read_at, -1), coalesce(m.read_id, ''))
-                     THEN 0 ELSE m.unread + coalesce(counts.n, 0) END,
+                     THEN coalesce(after_mine.n, 0) ELSE m.unread + coalesce(counts.n, 0) END,
        read_at = CASE WHEN mine.id IS NOT NULL AND (mine.created_at, mine.id) > (coalesce(m.read_at, -1), coalesce(m.read_id, ''))
                       THEN mine.created_at ELSE m.read_at END,
        read_id = CASE WHEN mine.id IS NOT NULL AND (mine.created_at, mine.id) > (coalesce(m.read_at, -1), coalesce(m.read_id, ''))
@@ -81,6 +87,7 @@ export async function countFresh(db: Queryable, fresh: FreshMessage[]): Promise<
      FROM touched
        LEFT JOIN counts ON counts.conversation_id = touched.conversation_id AND counts.user_id = touched.user_id
        LEFT JOIN mine ON mine.conversation_id = touched.conversation_id AND mine.author_id = touched.user_id
+       LEFT JOIN after_mine ON after_mine.conversation_id = touched.conversation_id AND after_mine.author_id = touched.user_id
      WHERE m.conversation_id = touched.conversation_id AND m.user_id = touched.user_id
      ${RETURNING}`,
     [

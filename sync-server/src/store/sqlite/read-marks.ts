@@ -42,6 +42,26 @@ export function createSqliteReadMarks(db: Db) {
     `UPDATE conversation_member SET unread = @unread, read_at = @read_at, read_id = @read_id,
        delivered_at = @delivered_at, delivered_id = @delivered_id WHERE conversation_id = @c AND user_id = @u`,
   );
+  const RETURNING = `RETURNING user_id, unread, read_at, read_id, delivered_at, delivered_id,
+    coalesce((SELECT read_receipts FROM user_setting WHERE user_id = conversation_member.user_id), 1) AS receipts`;
+  /** A new message by `author`: one more unread for every other member whose read mark is before it. */
+  const bump = db.prepare<[string, string, number, number, string], MarksRow>(
+    `UPDATE conversation_member SET unread = unread + 1
+     WHERE conversation_id = ? AND user_id <> ?
+       AND (read_at IS NULL OR read_at < ? OR (read_at = ? AND read_id < ?))
+     ${RETURNING}`,
+  );
+  /** The author's marks move to their own newest new message (when it is after them); unread: only what came after it (`n`). */
+  const authored = db.prepare<{ c: string; u: string; at: number; id: string; n: number }, MarksRow>(
+    `UPDATE conversation_member SET unread = @n, read_at = @at, read_id = @id,
+       delivered_at = CASE WHEN delivered_at IS NULL OR delivered_at < @at OR (delivered_at = @at AND delivered_id < @id)
+                           THEN @at ELSE delivered_at END,
+       delivered_id = CASE WHEN delivered_at IS NULL OR delivered_at < @at OR (delivered_at = @at AND delivered_id < @id)
+                           THEN @id ELSE delivered_id END
+     WHERE conversation_id = @c AND user_id = @u
+       AND (read_at IS NULL OR read_at < @at OR (read_at = @at AND read_id < @id))
+     ${RETURNING}`,
+  );
   const messageMark = db.prepare<[string, string], { created_at: number; id: string }>(
     `SELECT created_at, id FROM message WHERE conversation_id = ? AND id = ?`,
   );
@@ -80,32 +100,31 @@ export function createSqliteReadMarks(db: Db) {
     });
 
   return {
-    /** Call in the transaction that indexed `fresh`; returns the members changed. */
+    /**
+     * Call in the transaction that indexed `fresh`; returns the members changed. One statement
+     * per new message for the others' counts (not one per member: a group has hundreds), one
+     * per author for their marks.
+     */
     countFresh(conversationId: string, fresh: FreshMessage[]): MemberMarks[] {
       if (fresh.length === 0) return [];
-      const changed: MemberMarks[] = [];
-      for (const row of membersOf.all(conversationId)) {
-        const m = toMarks(conversationId, row);
-        let mine: MessageMark | null = null;
-        for (const f of fresh) {
-          const at = { at: f.createdAt, id: f.id };
-          if (f.authorId === m.userId && isAfter(at, mine)) mine = at;
-        }
-        if (mine && isAfter(mine, m.read)) {
-          m.read = mine;
-          m.unread = 0;
-          if (isAfter(mine, m.delivered)) m.delivered = mine;
-        } else {
-          const n = fresh.filter(
-            (f) => f.authorId !== m.userId && isAfter({ at: f.createdAt, id: f.id }, m.read),
-          ).length;
-          if (n === 0) continue;
-          m.unread += n;
-        }
-        write(conversationId, m);
-        changed.push(m);
+      const changed = new Map<string, MarksRow>();
+      const newest = new Map<string, FreshMessage>();
+      for (const f of fresh) {
+        for (const row of bump.all(conversationId, f.authorId, f.createdAt, f.createdAt, f.id))
+          changed.set(row.user_id, row);
+        const mine = newest.get(f.authorId);
+        if (!mine || isAfter({ at: f.createdAt, id: f.id }, { at: mine.createdAt, id: mine.id }))
+          newest.set(f.authorId, f);
       }
-      return changed;
+      for (const f of newest.values()) {
+        // Others' messages of this commit after the author's own stay unread for them.
+        const n = fresh.filter(
+          (o) => o.authorId !== f.authorId && isAfter({ at: o.createdAt, id: o.id }, { at: f.createdAt, id: f.id }),
+        ).length;
+        const row = authored.get({ c: conversationId, u: f.authorId, at: f.createdAt, id: f.id, n });
+        if (row) changed.set(row.user_id, row);
+      }
+      return [...changed.values()].map((r) => toMarks(conversationId, r));
     },
 
     markRead(conversationId: string, userId: string, messageId: string): MemberMarks | null {
