@@ -248,6 +248,7 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     /** Off: I do not send read receipts, and I do not see others'. */
     readReceipts: readReceiptsSetting.readReceipts,
     setReadReceipts: readReceiptsSetting.set,
+    refreshSettings: readReceiptsSetting.refresh,
     conversation: (id: string) => conversations().find((c) => c.id === id),
     refresh: () => Promise.allSettled([refreshUsers(), refreshConversations()]),
     remember: (c: ConversationSummary) => setCreated((list) => [...list.filter((x) => x.id !== c.id), c]),
