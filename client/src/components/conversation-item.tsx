@@ -1,6 +1,7 @@
 import type { JSX } from "solid-js";
 import { Avatar } from "./avatar.js";
 import { Icon } from "./icons.js";
+import { UnreadBadge } from "./unread-badge.js";
 
 export interface ConversationItemProps {
   id: string;
@@ -15,8 +16,8 @@ export interface ConversationItemProps {
   /** "You: hi", "hi", "Bob: hi" (groups), "Alice added Dave", "Message deleted", or "No messages yet". */
   preview: string;
   time: string | null;
-  /** A message from them since I last looked. */
-  unread: boolean;
+  /** Messages by others I have not read here. */
+  unread: number;
   /** My writes here the server has not confirmed ("sending"), or that it never will ("failed"). */
   outbox: "sending" | "failed" | null;
   current: boolean;
@@ -33,12 +34,13 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
     <li
       data-testid="conversation-item"
       data-conversation-id={props.id}
-      data-unread={props.unread}
+      data-unread={props.unread > 0}
+      data-unread-count={props.unread}
       data-outbox={props.outbox ?? "none"}
     >
       <a
         class="row"
-        classList={{ unread: props.unread }}
+        classList={{ unread: props.unread > 0 }}
         href={props.href}
         onClick={click}
         aria-current={props.current ? "page" : undefined}
@@ -49,7 +51,6 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
             <span class="row-name">
               {props.title}
               {props.group ? <span class="visually-hidden">, group</span> : null}
-              {props.unread ? <span class="visually-hidden">, unread</span> : null}
             </span>
             {props.time ? <span class="row-time">{props.time}</span> : null}
           </span>
@@ -65,7 +66,7 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
               ) : null}
               {props.preview}
             </span>
-            {props.unread ? <span class="unread-dot" aria-hidden="true" /> : null}
+            <UnreadBadge count={props.unread} />
           </span>
         </span>
       </a>

@@ -1,11 +1,14 @@
 import type { MessageRecord } from "@messenger/shared";
 import { createSignal, type JSX, Show } from "solid-js";
 import { Icon } from "./icons.js";
+import { ReceiptTicks, type ReceiptView } from "./receipt-ticks.js";
 
 export interface MessageRowProps {
   record: MessageRecord;
   mine: boolean;
   pending: boolean;
+  /** Mine only: how far it got (pending, sent, delivered, read). */
+  receipt?: ReceiptView;
   startsRun: boolean;
   authorName: string;
   /** Show the author's name above the bubble (a group, someone else's message, first of a run). */
@@ -61,20 +64,9 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
           </Show>
           <time datetime={new Date(props.record.createdAt).toISOString()}>{props.time}</time>
           <Show when={props.mine}>
-            <Show
-              when={props.pending}
-              fallback={
-                <span title="Sent">
-                  <Icon name="check" />
-                  <span class="visually-hidden">Sent</span>
-                </span>
-              }
-            >
-              <span title="Waiting to send">
-                <Icon name="clock" />
-                <span class="visually-hidden">Waiting to send</span>
-              </span>
-            </Show>
+            <ReceiptTicks
+              view={props.receipt ?? { status: props.pending ? "pending" : "sent", label: "", readers: [] }}
+            />
           </Show>
         </span>
       </div>

@@ -9,7 +9,10 @@ import {
   ERROR_MESSAGES,
   isErrorCode,
   type Message,
+  type MessageMark,
   type MessagesPage,
+  type ReadState,
+  type Settings,
   type UsersPage,
 } from "@messenger/shared";
 import { observeServerDate } from "./server-clock.js";
@@ -192,5 +195,20 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
       ),
     postMessage: (id: string, message: { id: string; text: string; createdAt?: number }) =>
       request<{ message: Message }>("POST", `/api/conversations/${encodeURIComponent(id)}/messages`, message),
+    /** I have read up to this message (the server never moves the mark back). */
+    markRead: (id: string, messageId: string) =>
+      request<ReadState & { delivered: MessageMark | null }>(
+        "PUT",
+        `/api/conversations/${encodeURIComponent(id)}/read`,
+        { messageId },
+      ),
+    /** This device has everything up to this message. */
+    markDelivered: (id: string, messageId: string) =>
+      request<{ delivered: MessageMark | null }>("PUT", `/api/conversations/${encodeURIComponent(id)}/delivered`, {
+        messageId,
+      }),
+    settings: () => request<{ settings: Settings }>("GET", "/api/settings"),
+    updateSettings: (settings: Partial<Settings>) =>
+      request<{ settings: Settings }>("PATCH", "/api/settings", settings),
   };
 }

@@ -4,16 +4,26 @@
  * renames, a ticking clock, and "New message from X" announcements. Create inside a
  * Solid root; cleans up with it.
  */
-import { type ConversationSummary, inboxDocName, inboxMap, SYSTEM_AUTHOR, type UserSummary } from "@messenger/shared";
+import {
+  type ConversationSummary,
+  inboxDocName,
+  inboxMap,
+  inboxReadsMap,
+  type MessageMark,
+  SYSTEM_AUTHOR,
+  type UserSummary,
+} from "@messenger/shared";
 import { createEffect, createMemo, createSignal, onCleanup, untrack } from "solid-js";
 import { ACTIVE_RECHECK_MS, activeConversations, byNewestActivity, peerId } from "./active.js";
 import type { Api } from "./api.js";
 import { firstName, isGroup, normalizeSummary } from "./groups.js";
 import { readJson, userKey, writeJson } from "./local-data.js";
+import { createMarkQueue } from "./mark-queue.js";
 import { newlyAnnounced, type PresenceEntry, type Profile, resolvePresence } from "./presence.js";
-import { isUnread, type ReadMarks, withBaseline, withRead } from "./read-state.js";
+import { createReadReceiptsSetting } from "./read-receipts-setting.js";
 import { serverNow } from "./server-clock.js";
 import { observeType, type Sync } from "./sync.js";
+import { covers, markOf, showAppBadge, unreadOf } from "./unread.js";
 
 const USER_PAGE_LIMIT = 200;
 const MAX_USER_PAGES = 25;
@@ -158,23 +168,49 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     ]);
   }
 
-  // Unread: marks per conversation, stored per user; a first start marks everything read.
-  const readKey = cacheKey("read");
-  const storedMarks = readJson<ReadMarks>(localStorage, readKey);
-  const [readMarks, setReadMarks] = createSignal<ReadMarks>(storedMarks ?? {});
-  let baselined = storedMarks !== null;
+  // Unread counts and read marks: the server's, in the inbox (live, and offline from the local copy).
+  const readsVersion = observeType(inboxReadsMap(inbox.doc), onCleanup);
+  const readState = (id: string) => {
+    readsVersion();
+    return inboxReadsMap(inbox.doc).get(id);
+  };
+  const myReceipt = (id: string) =>
+    conversations()
+      .find((c) => c.id === id)
+      ?.receipts.find((r) => r.userId === userId);
+  const marks = createMarkQueue({
+    api,
+    userId,
+    // The delivery mark moves with the read mark; my own receipt's read may be hidden (receipts off).
+    confirmed: (id, kind) =>
+      untrack(() => {
+        const read = readState(id)?.read ?? null;
+        if (kind === "read") return read;
+        const delivered = myReceipt(id)?.delivered ?? null;
+        return read && !covers(delivered, read) ? read : delivered;
+      }),
+  });
+  const unread = (c: ConversationSummary) => unreadOf(readState(c.id), marks.pendingRead(c.id), c.lastMessage);
+  const unreadCount = createMemo(() => conversations().reduce((n, c) => n + unread(c), 0));
+  createEffect(() => showAppBadge(unreadCount()));
+  createEffect(() => {
+    if (inbox.connected()) marks.flushSoon();
+  });
+  // Delivered: the inbox brought this device a message by someone else (its summary carries the
+  // text, as a notification does): tell the server, for the author's two ticks.
   createEffect(() => {
     const list = conversations();
-    // Only once the server's list is in (the local copy may be empty on a first start).
-    if (baselined || !inbox.synced()) return;
-    baselined = true;
-    setReadMarks((m) => withBaseline(m, list));
+    if (!inbox.loaded() && !inbox.synced()) return;
+    for (const c of list) {
+      const m = c.lastMessage;
+      if (!m || m.authorId === userId || m.authorId === SYSTEM_AUTHOR || m.deleted) continue;
+      untrack(() => marks.mark(c.id, "delivered", markOf(m)));
+    }
   });
+  const readReceiptsSetting = createReadReceiptsSetting({ api, userId });
   createEffect(() => {
-    if (baselined) writeJson(localStorage, readKey, readMarks());
+    if (inbox.connected()) readReceiptsSetting.refresh().catch(() => {});
   });
-  const unread = (c: ConversationSummary) => baselined && isUnread(c, userId, readMarks());
-  const unreadCount = createMemo(() => conversations().filter(unread).length);
 
   // Cache what the lists show, so the next offline start has it.
   createEffect(() => writeJson(localStorage, cacheKey("conversations"), conversations()));
@@ -221,13 +257,18 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     nameOf,
     presenceOf,
     peerOf: (c: ConversationSummary) => peerId(c, userId),
+    /** Messages by others I have not read in a conversation (0 at once when read here). */
     unread,
+    /** Unread messages in all conversations: the title and the app badge. */
     unreadCount,
-    /** The conversation is on screen: everything in it so far is read. */
-    markRead(id: string) {
-      const c = conversations().find((x) => x.id === id);
-      if (c) setReadMarks((m) => withRead(m, c));
-    },
+    /** Messages up to `mark` were on screen: read (sent to the server, newest wins). */
+    markRead: (id: string, mark: MessageMark) => marks.mark(id, "read", mark),
+    /** My read mark in a conversation, as far as this device knows (a pending one included). */
+    readMark: (id: string): MessageMark | null => marks.pendingRead(id) ?? readState(id)?.read ?? null,
+    /** Off: I do not send read receipts, and I do not see others'. */
+    readReceipts: readReceiptsSetting.readReceipts,
+    setReadReceipts: readReceiptsSetting.set,
+    refreshSettings: readReceiptsSetting.refresh,
     conversation: (id: string) => conversations().find((c) => c.id === id),
     refresh: () => Promise.allSettled([refreshUsers(), refreshConversations()]),
     remember: (c: ConversationSummary) => setCreated((list) => [...list.filter((x) => x.id !== c.id), c]),

@@ -99,9 +99,14 @@ describe("systemSentence", () => {
     expect(systemSentence({ type: "removed", actor: "bob", userIds: ["zed"] }, "Bob removed Zed", "me", nameOf)).toBe(
       "Bob removed Zed",
     );
-    expect(systemSentence({ type: "created", actor: "bob", name: "C", userIds: ["me", "carol"] }, "Bob created", "me", nameOf)).toBe(
-      "Bob created",
-    );
+    expect(
+      systemSentence(
+        { type: "created", actor: "bob", name: "C", userIds: ["me", "carol"] },
+        "Bob created",
+        "me",
+        nameOf,
+      ),
+    ).toBe("Bob created");
     expect(systemSentence(undefined, "as written", "me", nameOf)).toBe("as written");
   });
 });

@@ -75,7 +75,7 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
                       return at === undefined ? null : formatListTime(at, app.data.now());
                     })()}
                     outbox={outbox(c)?.state ?? null}
-                    unread={currentId() !== c.id && app.data.unread(c)}
+                    unread={app.data.unread(c)}
                     current={currentId() === c.id}
                     onOpen={(href) => app.router.navigate(href)}
                   />

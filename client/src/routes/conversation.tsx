@@ -22,8 +22,10 @@ import {
   typingSentence,
 } from "../lib/groups.js";
 import { type TimelineRow, timelineRows } from "../lib/messages.js";
-import { titleWithUnread } from "../lib/read-state.js";
+import { messageIdsOnScreen, newestRead, tabIsReading } from "../lib/on-screen.js";
+import { receiptFor, receiptLabel } from "../lib/receipts.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
+import { markOf, titleWithUnread } from "../lib/unread.js";
 import { estimateMessageHeight } from "../lib/virtual.js";
 
 /** One conversation: header with presence, the virtualized message log, typing, composer. */
@@ -61,17 +63,7 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   createEffect(() => {
     document.title = titleWithUnread(`${title()} · Messenger`, app.data.unreadCount());
   });
-  // What is on screen is read: on open, on every new message, and when the tab comes back.
-  const markRead = () => {
-    if (document.visibilityState === "visible") app.data.markRead(props.id);
-  };
-  createEffect(() => {
-    summary()?.lastMessage;
-    markRead();
-  });
-  document.addEventListener("visibilitychange", markRead);
   onCleanup(() => {
-    document.removeEventListener("visibilitychange", markRead);
     document.title = "Messenger";
   });
   // Desktop: ready to type. Phone: do not pop the keyboard up unasked.
@@ -113,6 +105,49 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   };
   const offline = () => app.sync.connection() === "offline";
   const failedHere = () => app.outbox.entries().filter((e) => e.conversationId === props.id && e.failed);
+
+  // What is on screen in a visible, focused tab is read: checked after the rows change, on
+  // scrolling, and when the tab comes back (the mark queue debounces what goes to the server).
+  let body: HTMLDivElement | undefined;
+  let frame = 0;
+  const checkRead = () => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      const log = body?.querySelector(".log");
+      if (!log || !tabIsReading()) return;
+      const m = newestRead(store.messages(), messageIdsOnScreen(log), store.pending());
+      if (m) app.data.markRead(props.id, markOf(m));
+    });
+  };
+  createEffect(() => {
+    store.messages();
+    checkRead();
+  });
+  document.addEventListener("visibilitychange", checkRead);
+  window.addEventListener("focus", checkRead);
+  onCleanup(() => {
+    cancelAnimationFrame(frame);
+    document.removeEventListener("visibilitychange", checkRead);
+    window.removeEventListener("focus", checkRead);
+  });
+
+  const receipt = (r: MessageRecord) => {
+    const s = summary();
+    const view = receiptFor(markOf(r), {
+      pending: store.pending().has(r.id),
+      receipts: s?.receipts ?? [],
+      memberIds: s?.memberIds ?? [],
+      me,
+      showRead: app.data.readReceipts(),
+    });
+    const group = s?.kind === "group";
+    return {
+      status: view.status,
+      label: receiptLabel(view, app.data.nameOf, group),
+      readers: group ? view.readBy.map(app.data.nameOf) : [],
+    };
+  };
 
   let previousRows = new Map<string, TimelineRow>();
   const rows = createMemo(() => {
@@ -197,7 +232,14 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
         onRetry={() => store.retry()}
         onDismiss={(ids) => void app.outbox.remove(ids)}
       />
-      <div class="conv-body">
+      <div
+        class="conv-body"
+        ref={(el) => {
+          body = el;
+          // Scroll events do not bubble: listen in the capture phase for the log's.
+          el.addEventListener("scroll", checkRead, { capture: true, passive: true });
+        }}
+      >
         <VirtualList
           class="log"
           role="log"
@@ -241,6 +283,7 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
                 record={row.record}
                 mine={row.record.author === me}
                 pending={store.pending().has(row.record.id)}
+                receipt={row.record.author === me ? receipt(row.record) : undefined}
                 startsRun={row.startsRun}
                 authorName={app.data.nameOf(row.record.author)}
                 showAuthor={group() && row.startsRun && row.record.author !== me}

@@ -1,4 +1,5 @@
 import { createResource, createSignal, For, type JSX, Show } from "solid-js";
+import { ReadReceiptsToggle } from "../components/read-receipts-toggle.js";
 import { SessionItem } from "../components/session-item.js";
 import { type DeviceSession, errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
@@ -67,6 +68,7 @@ export function Settings(): JSX.Element {
               </button>
             </div>
           </section>
+          <ReadReceiptsToggle />
           <section aria-labelledby="devices-h">
             <h3 id="devices-h">Devices</h3>
             <p class="hint">Where you are signed in. Revoke a device you do not recognise.</p>

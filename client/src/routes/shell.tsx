@@ -2,8 +2,8 @@ import { createEffect, createSignal, type JSX, Match, Show, Switch } from "solid
 import { ConnectionStatus } from "../components/connection-status.js";
 import { Nav } from "../components/nav.js";
 import { useApp } from "../lib/app-context.js";
-import { titleWithUnread } from "../lib/read-state.js";
 import type { ListRouteName } from "../lib/router.js";
+import { titleWithUnread } from "../lib/unread.js";
 import { ConversationScreen } from "./conversation.js";
 import { ConversationList } from "./conversation-list.js";
 import { People } from "./people.js";
@@ -26,7 +26,7 @@ export function Shell(): JSX.Element {
     const r = route();
     return r.name === "conversation" ? lastList() : r.name;
   };
-  // The tab title counts unread conversations (the open conversation sets its own).
+  // The tab title counts unread messages (the open conversation sets its own).
   createEffect(() => {
     if (conversationId() === null) document.title = titleWithUnread("Messenger", app.data.unreadCount());
   });

@@ -32,9 +32,6 @@ export type SqliteReadMarks = ReturnType<typeof createSqliteReadMarks>;
 export function createSqliteReadMarks(db: Db) {
   const COLUMNS = `m.user_id, m.unread, m.read_at, m.read_id, m.delivered_at, m.delivered_id,
     coalesce((SELECT read_receipts FROM user_setting WHERE user_id = m.user_id), 1) AS receipts`;
-  const membersOf = db.prepare<[string], MarksRow>(
-    `SELECT ${COLUMNS} FROM conversation_member m WHERE m.conversation_id = ?`,
-  );
   const memberOf = db.prepare<[string, string], MarksRow>(
     `SELECT ${COLUMNS} FROM conversation_member m WHERE m.conversation_id = ? AND m.user_id = ?`,
   );

@@ -1,0 +1,43 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "./api.js";
+import type { KeyValueStore } from "./local-data.js";
+import { createReadReceiptsSetting } from "./read-receipts-setting.js";
+
+function memoryStore(): KeyValueStore {
+  const data = new Map<string, string>();
+  return {
+    getItem: (k) => data.get(k) ?? null,
+    setItem: (k, v) => void data.set(k, v),
+    removeItem: (k) => void data.delete(k),
+    key: (i) => Array.from(data.keys())[i] ?? null,
+    get length() {
+      return data.size;
+    },
+  };
+}
+
+describe("the read receipts setting", () => {
+  it("is on until the server says otherwise, and remembers the answer for the next (offline) start", async () => {
+    const store = memoryStore();
+    const api = { settings: vi.fn(async () => ({ settings: { readReceipts: false } })), updateSettings: vi.fn() };
+    const first = createReadReceiptsSetting({ api, userId: "me", store });
+    expect(first.readReceipts()).toBe(true);
+    await first.refresh();
+    expect(first.readReceipts()).toBe(false);
+    expect(createReadReceiptsSetting({ api, userId: "me", store }).readReceipts()).toBe(false);
+  });
+
+  it("shows a change at once and puts it back when the server refuses it", async () => {
+    const api = {
+      settings: vi.fn(),
+      updateSettings: vi.fn(async () => {
+        throw new ApiError(0, "NETWORK");
+      }),
+    };
+    const setting = createReadReceiptsSetting({ api, userId: "me", store: memoryStore() });
+    const change = setting.set(false);
+    expect(setting.readReceipts()).toBe(false);
+    await expect(change).rejects.toBeInstanceOf(ApiError);
+    expect(setting.readReceipts()).toBe(true);
+  });
+});
