@@ -92,7 +92,9 @@ export function createApp(deps: AppDeps) {
   // "/x/*" matches "/x" too.
   app.use("/api/users/*", session);
   app.use("/api/conversations/*", session);
-  app.use("/api/conversations/*", writeLimit({ budget: deps.writeBudget }));
+  // Read and delivery marks draw on a budget of their own: reading must not use up what sending needs.
+  app.use("/api/conversations/*", writeLimit({ budget: deps.writeBudget, applies: (p) => !isMarkPath(p) }));
+  app.use("/api/conversations/*", writeLimit({ burst: MARK_BURST, perSecond: MARKS_PER_SECOND, applies: isMarkPath }));
   app.use("/api/settings/*", session);
   app.use("/api/groups/*", session);
   app.use("/api/groups/*", writeLimit({ budget: deps.writeBudget }));
@@ -123,6 +125,11 @@ export function createApp(deps: AppDeps) {
 }
 
 const isApiPath = (p: string) => p === "/api" || p.startsWith("/api/");
+/** PUT /api/conversations/:id/read and …/delivered. */
+const isMarkPath = (p: string) => /^\/api\/conversations\/[^/]+\/(read|delivered)$/.test(p);
+/** Read and delivery marks a user may send in a burst, and per second after it (every device, every conversation). */
+export const MARK_BURST = 120;
+export const MARKS_PER_SECOND = 10;
 const isSyncPath = (p: string) => p === SYNC_PATH || p.startsWith(`${SYNC_PATH}/`);
 
 /** The built client: hashed assets cached for a year, the shell and service worker revalidated. */

@@ -111,5 +111,11 @@ describe("read state", () => {
       (await t.api("PUT", `/api/conversations/${c.id}/read`, bob, { messageId: m.id, userId: alice.id })).status,
     ).toBe(400);
     expect(conversationDocName(c.id, 0)).toBe(name);
+
+    // Marks draw on a budget of their own: a burst of reading leaves sending untouched.
+    for (let i = 0; i < 40; i++)
+      expect((await t.api("PUT", `/api/conversations/${c.id}/read`, bob, { messageId: m.id })).status).toBe(200);
+    const posted = await t.api("POST", `/api/conversations/${c.id}/messages`, bob, { id: newMessageId(), text: "ok" });
+    expect(posted.status).toBe(201);
   });
 });
