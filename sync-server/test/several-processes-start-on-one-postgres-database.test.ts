@@ -1,4 +1,4 @@
-import { DEMO_CONVERSATIONS, DEMO_USERS } from "@messenger/seeds";
+import { DEMO_CONVERSATIONS, DEMO_GROUPS, DEMO_USERS } from "@messenger/seeds";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openPostgresStore } from "../src/store/postgres/postgres-store.js";
 import { rawSql } from "../src/store/raw-sql.js";
@@ -23,9 +23,14 @@ describe("several processes on one PostgreSQL database", { timeout: 120_000 }, (
     onTestFinished(() => store.close());
     const count = async (sql: string) => ((await rawSql<{ n: number }>(store, sql))[0] as { n: number }).n;
     expect(await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM "user"`)).toBe(DEMO_USERS.length);
-    expect(await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM conversation`)).toBe(DEMO_CONVERSATIONS.length);
+    expect(await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM conversation`)).toBe(
+      DEMO_CONVERSATIONS.length + DEMO_GROUPS.length,
+    );
     expect(await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM messenger_migration`)).toBeGreaterThan(0);
-    const planned = DEMO_CONVERSATIONS.reduce((n, c) => n + c.messages, 0);
+    // Direct conversations' messages, the groups' messages, and one system line for each group seeded under an earlier name.
+    const planned =
+      DEMO_CONVERSATIONS.reduce((n, c) => n + c.messages, 0) +
+      DEMO_GROUPS.reduce((n, g) => n + g.messages + (g.createdAs ? 1 : 0), 0);
     expect(await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM message`)).toBe(planned);
     // Two seeders would have raced on the same documents: a commit of one would have failed.
     for (const server of servers) expect(server.stderr).not.toMatch(/commit failed|seed/i);
