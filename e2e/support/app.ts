@@ -50,7 +50,8 @@ export async function goToSection(page: Page, section: Section): Promise<void> {
 }
 
 export function conversationItem(page: Page, peerName: string): Locator {
-  return page.getByTestId("conversation-item").filter({ hasText: peerName });
+  // By the row's name, not anywhere in it: a group's preview may name the peer too.
+  return page.getByTestId("conversation-item").filter({ has: page.locator(".row-name", { hasText: peerName }) });
 }
 
 /** Opens the conversation with `peerName` from "All conversations"; waits for its heading and log. */

@@ -48,6 +48,8 @@ export interface SeedDeps {
     getOrCreateDirect(userA: string, userB: string): Promise<{ conversation: ConversationSummary; created: boolean }>;
     /** A user's conversations: finds a demo group already there (groups have no natural key). */
     listForUser?(userId: string): Promise<ConversationSummary[]>;
+    /** Marks a member's reading up to a message: the demo starts with its history read. */
+    markRead?(conversationId: string, userId: string, messageId: string): Promise<unknown>;
   };
   /** The server's groups; without it (or listForUser) no group is seeded. */
   groups?: {
@@ -106,6 +108,7 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
     const messages = planMessages(index, [a, b], plan.messages, now - plan.lastAgoMs, plan.spanMs);
     const { written } = await deps.messageWriter.writeMessages(conversation.id, messages);
     result.messagesWritten += written;
+    await markAllRead(deps, conversation.id, [a, b], messages);
   }
 
   for (const [index, plan] of DEMO_GROUPS.entries()) {
@@ -114,6 +117,13 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
 
   deps.logger?.info("seeded demo data", { ...result });
   return result;
+}
+
+/** Every member has read the seeded history: a demo user's first start shows nothing unread. */
+async function markAllRead(deps: SeedDeps, conversationId: string, members: string[], messages: SeedMessage[]) {
+  const last = messages[messages.length - 1];
+  if (!last || !deps.repo.markRead) return;
+  for (const member of members) await deps.repo.markRead(conversationId, member, last.id);
 }
 
 /** A demo group: found again by its owner and name, or created; its admins; its history; a late rename. */
@@ -140,6 +150,7 @@ async function seedGroup(
   for (const admin of plan.admins) await groups.setRole(conversation.id, id(admin), "admin");
   const messages = planMessages(index, [owner, ...others], plan.messages, now - plan.lastAgoMs, plan.spanMs);
   result.messagesWritten += (await messageWriter.writeMessages(conversation.id, messages)).written;
+  await markAllRead(deps, conversation.id, [owner, ...others], messages);
   if (conversation.name === plan.name) return; // named so already (or renamed by an earlier run)
   const renamed = await groups.rename(conversation.id, plan.name);
   const ownerName = DEMO_USERS.find((u) => u.username === plan.owner)?.name ?? plan.owner;
