@@ -20,6 +20,8 @@ export const MESSAGES_ROOT = "messages";
 export const INBOX_ROOT = "conversations";
 /** Second root of an inbox: conversation id → the user's own ReadState (unread count, read mark). */
 export const INBOX_READS_ROOT = "reads";
+/** Third root of an inbox: the user's settings (`readReceipts`), so every device follows a change live. */
+export const INBOX_SETTINGS_ROOT = "settings";
 
 /** Messages in one segment before the server starts the next one. */
 export const SEGMENT_MESSAGES = 1000;
@@ -129,6 +131,10 @@ export function inboxMap(doc: Y.Doc): Y.Map<ConversationSummary> {
 
 export function inboxReadsMap(doc: Y.Doc): Y.Map<ReadState> {
   return doc.getMap<ReadState>(INBOX_READS_ROOT);
+}
+
+export function inboxSettingsMap(doc: Y.Doc): Y.Map<boolean> {
+  return doc.getMap<boolean>(INBOX_SETTINGS_ROOT);
 }
 
 /** A new message id: 128 random bits, URL-safe. */

@@ -48,6 +48,8 @@ export interface AppDeps {
   publishConversation?: PublishConversation;
   /** A member's read or delivery mark moved: their own inbox shows it (the relay, on every process). */
   readsChanged?: (marks: MemberMarks) => void;
+  /** A user's settings changed: their inbox on every device shows it (the relay, on every process). */
+  settingsChanged?: (userId: string, readReceipts: boolean) => void;
   /** Closes a removed group member's sockets on the conversation (the relay, on every process). */
   memberRemoved?: (conversationId: string, userId: string) => void;
   clock: Clock;

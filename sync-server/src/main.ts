@@ -145,6 +145,7 @@ export async function createServices(
     publishConversation: options.publishConversation ?? relay.publishConversation,
     memberRemoved: relay.memberRemoved,
     readsChanged: relay.readsChanged,
+    settingsChanged: relay.settingsChanged,
     clock,
     logger,
     metrics,

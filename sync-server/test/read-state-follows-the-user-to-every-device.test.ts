@@ -11,6 +11,7 @@ import {
   inboxDocName,
   inboxMap,
   inboxReadsMap,
+  inboxSettingsMap,
   type MessageMark,
   newMessageId,
   type ReadState,
@@ -88,7 +89,11 @@ describe("read state", () => {
     expect(receiptOf(aliceInbox.doc, c.id, bob.id)?.read).toBeNull();
 
     expect((await t.api("GET", "/api/settings", bob)).body).toEqual({ settings: { readReceipts: true } });
+    const bobInbox = t.provider(bob, inboxDocName(bob.id));
+    await waitFor(() => inboxSettingsMap(bobInbox.doc).get("readReceipts") === true, "bob's inbox holds his setting");
     expect((await t.api("PATCH", "/api/settings", bob, { readReceipts: false })).status).toBe(200);
+    // Every device of bob's follows it live, through his inbox.
+    await waitFor(() => inboxSettingsMap(bobInbox.doc).get("readReceipts") === false, "bob's inbox shows it off");
     await t.api("PUT", `/api/conversations/${c.id}/read`, bob, { messageId: m.id });
     const summary = (await t.api<{ conversation: ConversationSummary }>("GET", `/api/conversations/${c.id}`, alice))
       .body.conversation;

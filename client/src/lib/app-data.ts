@@ -9,6 +9,7 @@ import {
   inboxDocName,
   inboxMap,
   inboxReadsMap,
+  inboxSettingsMap,
   type MessageMark,
   SYSTEM_AUTHOR,
   type UserSummary,
@@ -210,6 +211,13 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
   const readReceiptsSetting = createReadReceiptsSetting({ api, userId });
   createEffect(() => {
     if (inbox.connected()) readReceiptsSetting.refresh().catch(() => {});
+  });
+  // A change made on another device arrives live in my inbox.
+  const settingsVersion = observeType(inboxSettingsMap(inbox.doc), onCleanup);
+  createEffect(() => {
+    settingsVersion();
+    const on = inboxSettingsMap(inbox.doc).get("readReceipts");
+    if (typeof on === "boolean") untrack(() => readReceiptsSetting.heard(on));
   });
 
   // Cache what the lists show, so the next offline start has it.

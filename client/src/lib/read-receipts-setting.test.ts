@@ -40,4 +40,25 @@ describe("the read receipts setting", () => {
     await expect(change).rejects.toBeInstanceOf(ApiError);
     expect(setting.readReceipts()).toBe(true);
   });
+
+  it("follows a change another device made, heard through the inbox, but not while its own change is out", async () => {
+    const store = memoryStore();
+    let answer: (v: { settings: { readReceipts: boolean } }) => void = () => {};
+    const api = {
+      settings: vi.fn(),
+      updateSettings: vi.fn(
+        () => new Promise<{ settings: { readReceipts: boolean } }>((resolve) => (answer = resolve)),
+      ),
+    };
+    const setting = createReadReceiptsSetting({ api, userId: "me", store });
+    setting.heard(false);
+    expect(setting.readReceipts()).toBe(false);
+    expect(createReadReceiptsSetting({ api, userId: "me", store }).readReceipts()).toBe(false);
+    const change = setting.set(true);
+    setting.heard(false); // the inbox still says what it said before this device's change
+    expect(setting.readReceipts()).toBe(true);
+    answer({ settings: { readReceipts: true } });
+    await change;
+    expect(setting.readReceipts()).toBe(true);
+  });
 });

@@ -21,8 +21,13 @@ export function createReadReceiptsSetting(deps: {
     writeJson(store, key, s);
   };
   let changes = 0;
+  let inFlight = 0;
   return {
     readReceipts,
+    /** What the server wrote into my inbox (a change made on another device, live); ignored while mine is out. */
+    heard(on: boolean): void {
+      if (inFlight === 0 && on !== readReceipts()) keep({ readReceipts: on });
+    },
     /** Reads the setting from the server (another device may have changed it). */
     async refresh(): Promise<void> {
       const before = changes;
@@ -33,6 +38,7 @@ export function createReadReceiptsSetting(deps: {
     /** Shown at once; put back if the server refuses. */
     async set(on: boolean): Promise<void> {
       changes++;
+      inFlight++;
       const previous = readReceipts();
       setReadReceipts(on);
       try {
@@ -40,6 +46,8 @@ export function createReadReceiptsSetting(deps: {
       } catch (err) {
         setReadReceipts(previous);
         throw err;
+      } finally {
+        inFlight--;
       }
     },
   };

@@ -14,16 +14,18 @@ import {
   inboxDocName,
   inboxMap,
   inboxReadsMap,
+  inboxSettingsMap,
   isAfter,
   type MemberReceipt,
   type ReadState,
 } from "@messenger/shared";
 import type { Logger } from "../logger.js";
 import type { Room } from "../relay/room.js";
-import type { ConversationStore, MemberMarks } from "../store/types.js";
+import type { ConversationStore, MemberMarks, SettingsStore } from "../store/types.js";
 
 export interface InboxDeps {
   repo: Pick<ConversationStore, "listForUser" | "get" | "readsForUser">;
+  settings: Pick<SettingsStore, "readReceipts">;
   /** The room if it is loaded or loading; null otherwise (not loaded for this). */
   ifPresent(name: string): Promise<Room> | null;
   /** Tells the relay the room may unload once idle. */
@@ -60,6 +62,13 @@ export function createInbox(deps: InboxDeps) {
       for (const s of changed) map.set(s.id, s);
       for (const [id, r] of readsChanged) readsMap.set(id, r);
     });
+  };
+
+  /** The user's read-receipts setting into their inbox room, when it differs. */
+  const writeSetting = (room: Room, readReceipts: boolean) => {
+    const map = inboxSettingsMap(room.doc);
+    if (map.get("readReceipts") === readReceipts) return;
+    room.serverWrite([], () => map.set("readReceipts", readReceipts));
   };
 
   /** Writes read states into the inboxes loaded here of the users they belong to. */
@@ -159,6 +168,15 @@ export function createInbox(deps: InboxDeps) {
       })().catch((err) => deps.logger.error("inbox write failed", { err: String(err) }));
     },
 
+    /** The user changed their read-receipts setting: their inbox, where it is loaded here. */
+    async writeSetting(userId: string, readReceipts: boolean): Promise<void> {
+      const pendingRoom = closed ? null : deps.ifPresent(inboxDocName(userId));
+      if (!pendingRoom) return;
+      const room = await pendingRoom;
+      writeSetting(room, readReceipts);
+      deps.release(room);
+    },
+
     /** A member marked a conversation read or received: their own inbox, where it is loaded here. */
     writeReads(marks: MemberMarks[]): Promise<void> {
       return closed ? Promise.resolve() : writeReads(marks);
@@ -195,7 +213,12 @@ export function createInbox(deps: InboxDeps) {
      * it still shows that the user is no longer in (removed while away) with their current state.
      */
     async fill(room: Room, userId: string): Promise<void> {
-      const [list, reads] = await Promise.all([deps.repo.listForUser(userId), deps.repo.readsForUser(userId)]);
+      const [list, reads, readReceipts] = await Promise.all([
+        deps.repo.listForUser(userId),
+        deps.repo.readsForUser(userId),
+        deps.settings.readReceipts(userId),
+      ]);
+      writeSetting(room, readReceipts);
       const listed = new Set(list.map((s) => s.id));
       const gone: ConversationSummary[] = [];
       for (const [id, shown] of inboxMap(room.doc)) {

@@ -40,6 +40,8 @@ const INBOX_TOPIC = "inbox";
 const MEMBERSHIP_TOPIC = "membership";
 /** Bus topic of read states changed by REST on one process, for the user's inbox loaded on another. */
 const READS_TOPIC = "reads";
+/** Bus topic of a user's changed settings, for their inbox loaded on another process. */
+const SETTINGS_TOPIC = "settings";
 
 export interface RelayOptions {
   store: Store;
@@ -155,7 +157,13 @@ export function createRelay(options: RelayOptions) {
   const room = (name: string) => rooms.get(name);
   const release = rooms.release;
 
-  const inbox = createInbox({ repo, ifPresent: (name) => rooms.ifPresent(name), release, logger });
+  const inbox = createInbox({
+    repo,
+    settings: store.settings,
+    ifPresent: (name) => rooms.ifPresent(name),
+    release,
+    logger,
+  });
   /** A conversation whose head segment moved on: its segment 0 is no longer the only one. */
   const headsMoved = (summaries: ConversationSummary[]) => {
     for (const s of summaries) {
@@ -186,6 +194,10 @@ export function createRelay(options: RelayOptions) {
   };
   const readsSubscription = bus.subscribe(READS_TOPIC, (payload) => {
     void inbox.writeReads(decodeJson(payload) as MemberMarks[]);
+  });
+  const settingsSubscription = bus.subscribe(SETTINGS_TOPIC, (payload) => {
+    const { userId, readReceipts } = decodeJson(payload) as { userId: string; readReceipts: boolean };
+    void inbox.writeSetting(userId, readReceipts);
   });
   const membershipSubscription = bus.subscribe(MEMBERSHIP_TOPIC, (payload) => {
     const { conversationId, userId } = decodeJson(payload) as { conversationId: string; userId: string };
@@ -396,6 +408,12 @@ export function createRelay(options: RelayOptions) {
       if (replica.clustered) bus.publish(READS_TOPIC, encodeJson([marks]));
     },
 
+    /** A user changed their read-receipts setting: their inbox on every device shows it, on every process. */
+    settingsChanged(userId: string, readReceipts: boolean): void {
+      void inbox.writeSetting(userId, readReceipts);
+      if (replica.clustered) bus.publish(SETTINGS_TOPIC, encodeJson({ userId, readReceipts }));
+    },
+
     /** A member left or was removed: their sockets on the conversation close now, on every process. */
     memberRemoved(conversationId: string, userId: string): void {
       closeMember(conversationId, userId);
@@ -447,6 +465,7 @@ export function createRelay(options: RelayOptions) {
       inboxSubscription.close();
       membershipSubscription.close();
       readsSubscription.close();
+      settingsSubscription.close();
       unsubscribeResync();
       committer.stop();
       // Commit everything: conversation batches produce inbox summaries, which produce inbox batches.

@@ -7,7 +7,7 @@
  * after the store's transaction holding them committed), so anything a client has
  * ever received is durable.
  */
-import { type DocName, inboxMap, inboxReadsMap, messagesMap } from "@messenger/shared";
+import { type DocName, inboxMap, inboxReadsMap, inboxSettingsMap, messagesMap } from "@messenger/shared";
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { StoredDoc } from "../store/types.js";
@@ -114,6 +114,7 @@ export class Room {
     else {
       inboxMap(this.doc);
       inboxReadsMap(this.doc);
+      inboxSettingsMap(this.doc);
     }
     this.logLength = stored.logLength;
     this.lastSeq = stored.lastSeq;

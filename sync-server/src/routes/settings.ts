@@ -17,6 +17,8 @@ export interface SettingsRoutesDeps {
   settings: SettingsStore;
   repo: Pick<ConversationStore, "listForUser">;
   publishConversation?: PublishConversation;
+  /** Writes the setting into the user's inbox on every device (the relay, every process). */
+  settingsChanged?: (userId: string, readReceipts: boolean) => void;
   logger: Logger;
 }
 
@@ -33,6 +35,7 @@ export function settingsRoutes(deps: SettingsRoutesDeps) {
     const { readReceipts } = await readJson(c, SettingsBody);
     const before = await deps.settings.readReceipts(me);
     await deps.settings.setReadReceipts(me, readReceipts);
+    deps.settingsChanged?.(me, readReceipts);
     if (before !== readReceipts && deps.publishConversation) {
       // My read mark appears in, or disappears from, every conversation I am in.
       for (const summary of await deps.repo.listForUser(me)) {
