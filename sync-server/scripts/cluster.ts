@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { readEnvironment } from "../src/config.js";
 import { loopbackOrigins } from "../src/origins.js";
-import { redactUrl } from "../src/store/postgres/pool.js";
+import { redactUrl } from "../src/redact-url.js";
 
 const SERVER_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REPO_ROOT = path.resolve(SERVER_ROOT, "..");

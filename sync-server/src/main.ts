@@ -23,6 +23,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { createOrigins } from "./origins.js";
 import { createPresence } from "./presence/index.js";
+import { redactUrl } from "./redact-url.js";
 import { createRelay, type Relay, type RelayOptions } from "./relay/index.js";
 import { explainListenError, StartupError } from "./startup-error.js";
 import { openStore, type Store } from "./store/index.js";
@@ -263,17 +264,6 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, confi
     };
     s.once("error", failed);
   });
-}
-
-/** A database URL without its password, for logs. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable DATABASE_URL)";
-  }
 }
 
 /** Prints why the server cannot start (one sentence per problem) and exits non-zero. */

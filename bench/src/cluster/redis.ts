@@ -6,8 +6,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { DEFAULT_CLUSTER_REDIS_URL } from "../../../sync-server/scripts/cluster.js";
-import { connectRedis, type RedisLink, redactRedisUrl } from "../../../sync-server/src/cluster/redis.js";
+import { connectRedis, type RedisLink } from "../../../sync-server/src/cluster/redis.js";
 import { createLogger } from "../../../sync-server/src/logger.js";
+import { redactUrl } from "../../../sync-server/src/redact-url.js";
 
 export const BENCH_REDIS_URL = process.env.TEST_REDIS_URL || DEFAULT_CLUSTER_REDIS_URL;
 
@@ -32,7 +33,7 @@ export async function benchRedis(): Promise<BenchRedis | string> {
   try {
     link = await connectRedis(BENCH_REDIS_URL, prefix, createLogger("silent"));
   } catch (error) {
-    return `Redis at ${redactRedisUrl(BENCH_REDIS_URL)} cannot be used (${(error as Error).message}); start it (redis-server --daemonize yes) or set TEST_REDIS_URL`;
+    return `Redis at ${redactUrl(BENCH_REDIS_URL)} cannot be used (${(error as Error).message}); start it (redis-server --daemonize yes) or set TEST_REDIS_URL`;
   }
   return {
     url: BENCH_REDIS_URL,

@@ -4,7 +4,8 @@
  * by the server's own test helper, and the settings that decide what a commit survives.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { createClient, redactUrl } from "../../../sync-server/src/store/postgres/pool.js";
+import { redactUrl } from "../../../sync-server/src/redact-url.js";
+import { createClient } from "../../../sync-server/src/store/postgres/pool.js";
 import {
   createTestDatabase,
   DEFAULT_TEST_PG_ADMIN_URL,

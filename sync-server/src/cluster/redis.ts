@@ -10,6 +10,7 @@
  */
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
+import { redactUrl } from "../redact-url.js";
 import { startupError } from "../startup-error.js";
 
 export interface RedisLink {
@@ -64,7 +65,7 @@ export async function connectRedis(url: string, prefix: string, logger: Logger):
     client.disconnect();
     subscriber.disconnect();
     throw startupError("REDIS_UNREACHABLE", {
-      url: redactRedisUrl(url),
+      url: redactUrl(url),
       reason: `does not answer (${error instanceof Error ? error.message : String(error)})`,
     });
   }
@@ -86,15 +87,4 @@ export async function connectRedis(url: string, prefix: string, logger: Logger):
       await Promise.allSettled([client.quit(), subscriber.quit()]);
     },
   };
-}
-
-/** A Redis URL without its password, for logs and errors. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable REDIS_URL)";
-  }
 }

@@ -12,15 +12,25 @@ import { connectRedis, type RedisLink } from "./redis.js";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
+/** Deletes every key under `prefix` (SCAN, so a big Redis is not blocked). */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const link = await connectRedis(url, prefix, createLogger("silent"));
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await link.client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length > 0) await link.client.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    await link.close();
+  }
+}
+
 /** A fresh key prefix; its keys are deleted when the test finishes. */
 export function testRedisPrefix(): string {
   const prefix = `test:${randomBytes(6).toString("hex")}:`;
-  onTestFinished(async () => {
-    const link = await connectRedis(TEST_REDIS_URL, prefix, createLogger("silent"));
-    const keys = await link.client.keys(`${prefix}*`);
-    if (keys.length > 0) await link.client.del(...keys);
-    await link.close();
-  });
+  onTestFinished(() => deleteRedisKeys(TEST_REDIS_URL, prefix));
   return prefix;
 }
 

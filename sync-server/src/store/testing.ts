@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
 import pg from "pg";
-import { redactUrl } from "./postgres/pool.js";
+import { redactUrl } from "../redact-url.js";
 
 export const DEFAULT_TEST_PG_ADMIN_URL = "postgres://127.0.0.1:5432/postgres";
 

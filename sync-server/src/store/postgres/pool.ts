@@ -3,7 +3,9 @@
  * a `Queryable` (the pool or one checked-out client), a transaction on one client, and
  * connection failures explained as a start-up error.
  */
+
 import pg from "pg";
+import { redactUrl } from "../../redact-url.js";
 import { type StartupError, startupError } from "../../startup-error.js";
 
 /** A connection attempt gives up after this long instead of the operating system's minutes. */
@@ -75,17 +77,6 @@ export function createSerialQueue() {
     /** Resolves once everything queued so far has finished. */
     idle: (): Promise<unknown> => tail,
   };
-}
-
-/** The URL without its password, fit for a log line or an error message. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(an unparsable URL)";
-  }
 }
 
 /** What went wrong connecting, in words that finish "the PostgreSQL server at … ". */
