@@ -120,3 +120,23 @@ export function createRedisBus(link: RedisLink, logger: Logger): ClusterBus {
     },
   };
 }
+
+/**
+ * Something that happens on every process (a session's sockets to close, a user's inbox to
+ * write): `emit` applies it here and publishes it, as JSON, to the others, which apply it as
+ * it arrives. With the single-process bus it is just `apply`.
+ */
+export function clusterEvent<T>(
+  bus: ClusterBus,
+  topic: string,
+  apply: (value: T) => void,
+): { emit(value: T): void; close(): void } {
+  const subscription = bus.subscribe(topic, (payload) => apply(decodeJson(payload) as T));
+  return {
+    emit(value) {
+      apply(value);
+      if (bus.kind !== "single") bus.publish(topic, encodeJson(value));
+    },
+    close: () => subscription.close(),
+  };
+}

@@ -71,6 +71,15 @@ export function createInbox(deps: InboxDeps) {
     room.serverWrite([], () => map.set("readReceipts", readReceipts));
   };
 
+  /** Runs `fn` on the user's inbox room if it is loaded (or loading) here; nothing is loaded for it. */
+  const inLoadedInbox = async (userId: string, fn: (room: Room) => void): Promise<void> => {
+    const pendingRoom = deps.ifPresent(inboxDocName(userId));
+    if (!pendingRoom) return;
+    const room = await pendingRoom;
+    fn(room);
+    deps.release(room);
+  };
+
   /** Writes read states into the inboxes loaded here of the users they belong to. */
   const writeReads = async (marks: MemberMarks[]) => {
     const byUser = new Map<string, Array<[string, ReadState]>>();
@@ -79,13 +88,7 @@ export function createInbox(deps: InboxDeps) {
       list.push([m.conversationId, { unread: m.unread, read: m.read }]);
       byUser.set(m.userId, list);
     }
-    for (const [userId, reads] of byUser) {
-      const pendingRoom = deps.ifPresent(inboxDocName(userId));
-      if (!pendingRoom) continue;
-      const room = await pendingRoom;
-      write(room, [], reads);
-      deps.release(room);
-    }
+    for (const [userId, reads] of byUser) await inLoadedInbox(userId, (room) => write(room, [], reads));
   };
 
   /**
@@ -169,12 +172,8 @@ export function createInbox(deps: InboxDeps) {
     },
 
     /** The user changed their read-receipts setting: their inbox, where it is loaded here. */
-    async writeSetting(userId: string, readReceipts: boolean): Promise<void> {
-      const pendingRoom = closed ? null : deps.ifPresent(inboxDocName(userId));
-      if (!pendingRoom) return;
-      const room = await pendingRoom;
-      writeSetting(room, readReceipts);
-      deps.release(room);
+    writeSetting(userId: string, readReceipts: boolean): Promise<void> {
+      return closed ? Promise.resolve() : inLoadedInbox(userId, (room) => writeSetting(room, readReceipts));
     },
 
     /** A member marked a conversation read or received: their own inbox, where it is loaded here. */

@@ -7,7 +7,7 @@ import type http from "node:http";
 import { CLOSE_CODES, type ConversationSummary, conversationDocName, type MessageRecord } from "@messenger/shared";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { type Clock, systemClock } from "../clock.js";
-import { type ClusterBus, createSingleProcessBus, decodeJson, encodeJson } from "../cluster/bus.js";
+import { type ClusterBus, clusterEvent, createSingleProcessBus, decodeJson, encodeJson } from "../cluster/bus.js";
 import { createInbox } from "../inbox/inbox.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createPresence, type Presence } from "../presence/presence.js";
@@ -192,17 +192,14 @@ export function createRelay(options: RelayOptions) {
         if (conn.user.id === userId) conn.close(CLOSE_CODES.NOT_A_MEMBER, "no longer a member");
     }
   };
-  const readsSubscription = bus.subscribe(READS_TOPIC, (payload) => {
-    void inbox.writeReads(decodeJson(payload) as MemberMarks[]);
+  // Each applied here and on every other process.
+  const readsChanged = clusterEvent<MemberMarks>(bus, READS_TOPIC, (marks) => void inbox.writeReads([marks]));
+  const settingsChanged = clusterEvent<{ userId: string; readReceipts: boolean }>(bus, SETTINGS_TOPIC, (s) => {
+    void inbox.writeSetting(s.userId, s.readReceipts);
   });
-  const settingsSubscription = bus.subscribe(SETTINGS_TOPIC, (payload) => {
-    const { userId, readReceipts } = decodeJson(payload) as { userId: string; readReceipts: boolean };
-    void inbox.writeSetting(userId, readReceipts);
-  });
-  const membershipSubscription = bus.subscribe(MEMBERSHIP_TOPIC, (payload) => {
-    const { conversationId, userId } = decodeJson(payload) as { conversationId: string; userId: string };
-    closeMember(conversationId, userId);
-  });
+  const memberRemoved = clusterEvent<{ conversationId: string; userId: string }>(bus, MEMBERSHIP_TOPIC, (m) =>
+    closeMember(m.conversationId, m.userId),
+  );
   const unsubscribeResync = bus.onResync(() => {
     // Messages may have been lost while the bus was away: ask the store.
     replica.catchUpAll(rooms.values());
@@ -403,22 +400,13 @@ export function createRelay(options: RelayOptions) {
     },
 
     /** A member's read or delivery mark moved (REST): their own inbox shows it, on every process. */
-    readsChanged(marks: MemberMarks): void {
-      void inbox.writeReads([marks]);
-      if (replica.clustered) bus.publish(READS_TOPIC, encodeJson([marks]));
-    },
+    readsChanged: (marks: MemberMarks): void => readsChanged.emit(marks),
 
     /** A user changed their read-receipts setting: their inbox on every device shows it, on every process. */
-    settingsChanged(userId: string, readReceipts: boolean): void {
-      void inbox.writeSetting(userId, readReceipts);
-      if (replica.clustered) bus.publish(SETTINGS_TOPIC, encodeJson({ userId, readReceipts }));
-    },
+    settingsChanged: (userId: string, readReceipts: boolean): void => settingsChanged.emit({ userId, readReceipts }),
 
     /** A member left or was removed: their sockets on the conversation close now, on every process. */
-    memberRemoved(conversationId: string, userId: string): void {
-      closeMember(conversationId, userId);
-      if (replica.clustered) bus.publish(MEMBERSHIP_TOPIC, encodeJson({ conversationId, userId }));
-    },
+    memberRemoved: (conversationId: string, userId: string): void => memberRemoved.emit({ conversationId, userId }),
 
     presence,
 
@@ -463,9 +451,7 @@ export function createRelay(options: RelayOptions) {
       clearInterval(readers);
       unsubscribeSessions?.();
       inboxSubscription.close();
-      membershipSubscription.close();
-      readsSubscription.close();
-      settingsSubscription.close();
+      for (const event of [readsChanged, settingsChanged, memberRemoved]) event.close();
       unsubscribeResync();
       committer.stop();
       // Commit everything: conversation batches produce inbox summaries, which produce inbox batches.

@@ -94,15 +94,16 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
 
   routes.get("/:id", async (c) => c.json({ conversation: await mine(pathId(c, "id"), c.get("user").id) }));
 
-  /** After a mark moved: the member's read state, and every member's receipts in the summary. */
-  const announceMarks = async (marks: MemberMarks, receiptsChanged: boolean) => {
+  /**
+   * After a mark moved: the member's read state, and every member's receipts in the summary
+   * (the inbox reads the summary afresh when it writes it, so the one in hand is enough).
+   */
+  const announceMarks = async (conversation: ConversationSummary, marks: MemberMarks) => {
     deps.readsChanged?.(marks);
-    if (!receiptsChanged || !publishConversation) return;
-    const summary = await repo.get(marks.conversationId);
     try {
-      if (summary) await publishConversation(summary);
+      await publishConversation?.(conversation);
     } catch (err) {
-      logger.error("publishConversation failed", { conversationId: marks.conversationId, err: String(err) });
+      logger.error("publishConversation failed", { conversationId: conversation.id, err: String(err) });
     }
   };
 
@@ -112,7 +113,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     const { messageId } = await readJson(c, MarkBody);
     const marks = await repo.markRead(conversation.id, me, messageId);
     if (!marks) throw new AppError("NOT_FOUND", "There is no message with that id in this conversation.");
-    await announceMarks(marks, true);
+    await announceMarks(conversation, marks);
     return c.json({ read: marks.read, delivered: marks.delivered, unread: marks.unread });
   });
 
@@ -124,7 +125,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     const marks = await repo.markDelivered(conversation.id, me, messageId);
     if (!marks) throw new AppError("NOT_FOUND", "There is no message with that id in this conversation.");
     const moved = JSON.stringify(before) !== JSON.stringify(marks.delivered);
-    if (moved) await announceMarks(marks, true);
+    if (moved) await announceMarks(conversation, marks);
     return c.json({ delivered: marks.delivered });
   });
 

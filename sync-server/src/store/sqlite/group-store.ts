@@ -32,6 +32,9 @@ export function createSqliteGroups(db: Db, clock: Clock, read: (id: string) => C
     `SELECT user_id FROM conversation_member WHERE conversation_id = ?
      ORDER BY role = 'admin' DESC, joined_at, user_id LIMIT 1`,
   );
+  const makeOwner = db.prepare<[string, string]>(
+    `UPDATE conversation_member SET role = 'owner' WHERE conversation_id = ? AND user_id = ?`,
+  );
   const updateRole = db.prepare<[MemberRole, string, string]>(
     `UPDATE conversation_member SET role = ? WHERE conversation_id = ? AND user_id = ? AND role <> 'owner'`,
   );
@@ -77,11 +80,7 @@ export function createSqliteGroups(db: Db, clock: Clock, read: (id: string) => C
           if (role === undefined) return false;
           deleteMember.run(id, userId);
           const heir = role === "owner" ? nextOwner.get(id) : undefined;
-          if (heir)
-            db.prepare(`UPDATE conversation_member SET role = 'owner' WHERE conversation_id = ? AND user_id = ?`).run(
-              id,
-              heir.user_id,
-            );
+          if (heir) makeOwner.run(id, heir.user_id);
           return true;
         })
         .immediate();
