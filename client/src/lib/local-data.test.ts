@@ -2,26 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   clearUserKeys,
   databasesToDelete,
-  type KeyValueStore,
   LAST_SESSION_KEY,
   openedDocs,
   recordOpenedDoc,
   userKey,
 } from "./local-data.js";
-
-function memoryStore(): KeyValueStore & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-    key: (i) => Array.from(data.keys())[i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-}
+import { memoryStore } from "./memory-store.js";
 
 describe("opened documents", () => {
   it("records each document once per user", () => {

@@ -2,7 +2,6 @@ import type { MessageMark } from "@messenger/shared";
 import { createRoot } from "solid-js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError, NETWORK_ERROR } from "./api.js";
-import type { KeyValueStore } from "./local-data.js";
 import {
   createMarkQueue,
   MARK_DEBOUNCE_MS,
@@ -12,21 +11,9 @@ import {
   withMark,
   withoutMark,
 } from "./mark-queue.js";
+import { memoryStore } from "./memory-store.js";
 
 const m = (at: number, id = `m${at}`): MessageMark => ({ at, id });
-
-function memoryStore(): KeyValueStore {
-  const data = new Map<string, string>();
-  return {
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-    key: (i) => Array.from(data.keys())[i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-}
 
 describe("pending marks", () => {
   it("keep the newest mark per conversation and kind, never an older one", () => {

@@ -6,6 +6,7 @@ import type { Api } from "./api.js";
 import { ApiError } from "./api.js";
 import type { StopReason } from "./close-policy.js";
 import { type KeyValueStore, userKey } from "./local-data.js";
+import { memoryStore } from "./memory-store.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
 import { createOutboxRunner, MAX_BACKGROUND_DOCS, settleStopped } from "./outbox-runner.js";
 import type { DocHandle, Sync } from "./sync.js";
@@ -16,19 +17,6 @@ vi.mock("solid-js", async () => (await import("solid-js/dist/solid.js" as string
 
 const ME = "u1";
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-function memoryStore(): KeyValueStore {
-  const data = new Map<string, string>();
-  return {
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-    key: (i) => Array.from(data.keys())[i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-}
 
 /** A document as sync.ts would hand it out, driven by the test: load, sync, confirm, stop. */
 function fakeHandle(name: string) {

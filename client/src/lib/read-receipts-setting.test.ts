@@ -1,20 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api.js";
-import type { KeyValueStore } from "./local-data.js";
+import { memoryStore } from "./memory-store.js";
 import { createReadReceiptsSetting } from "./read-receipts-setting.js";
-
-function memoryStore(): KeyValueStore {
-  const data = new Map<string, string>();
-  return {
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-    key: (i) => Array.from(data.keys())[i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-}
 
 describe("the read receipts setting", () => {
   it("is on until the server says otherwise, and remembers the answer for the next (offline) start", async () => {
