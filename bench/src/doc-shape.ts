@@ -152,7 +152,7 @@ function httpPage(): string {
       segment: 0,
     };
   });
-  return JSON.stringify({ messages, hasMore: true } satisfies MessagesPage);
+  return JSON.stringify({ messages, hasMore: true, hasNewer: false } satisfies MessagesPage);
 }
 
 export function docShapeBench(options: Partial<ShapeOptions> = {}) {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MAX_MESSAGE_TEXT_LENGTH, MESSAGE_ID_PATTERN } from "./schema.js";
+import { MAX_SEARCH_QUERY_LENGTH } from "./search.js";
 
 export interface UserSummary {
   id: string;
@@ -95,7 +96,31 @@ export interface MessagesPage {
   messages: Message[];
   /** True when messages older than the first one here exist. */
   hasMore: boolean;
+  /** True when messages newer than the last one here exist (pages asked `after` or `around` a message; false otherwise). */
+  hasNewer: boolean;
 }
+
+/** One message found by a search, in a conversation the caller is a member of. */
+export interface SearchHit {
+  conversationId: string;
+  message: Message;
+}
+
+export interface SearchPage {
+  /** Newest first. Highlight with `highlightRanges(text, searchTokens(q))`. */
+  results: SearchHit[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const DEFAULT_SEARCH_LIMIT = 20;
+export const MAX_SEARCH_LIMIT = 50;
+
+export const SearchQuery = z.strictObject({
+  q: z.string().max(MAX_SEARCH_QUERY_LENGTH),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT),
+});
 
 export const PREVIEW_LENGTH = 140;
 export const MAX_PAGE_LIMIT = 200;
@@ -162,10 +187,21 @@ export const PostMessageBody = z.strictObject({
 });
 export type PostMessageBody = z.infer<typeof PostMessageBody>;
 
-export const MessagesQuery = z.strictObject({
-  before: z.string().regex(MESSAGE_ID_PATTERN).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT),
-});
+/**
+ * A page of a conversation: the newest messages (no cursor), older than `before`, newer than
+ * `after`, or `around` one message (it and up to `limit` / 2 on each side: where a search
+ * result or a reply's quote opens the conversation). At most one of the three.
+ */
+export const MessagesQuery = z
+  .strictObject({
+    before: z.string().regex(MESSAGE_ID_PATTERN).optional(),
+    after: z.string().regex(MESSAGE_ID_PATTERN).optional(),
+    around: z.string().regex(MESSAGE_ID_PATTERN).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT),
+  })
+  .refine((q) => [q.before, q.after, q.around].filter((v) => v !== undefined).length <= 1, {
+    message: "ask for at most one of before, after and around",
+  });
 
 export const UsersQuery = z.strictObject({
   q: z.string().max(100).optional(),

@@ -3,4 +3,5 @@ export * from "./api.js";
 export * from "./errors.js";
 export * from "./names.js";
 export * from "./schema.js";
+export * from "./search.js";
 export * from "./wire.js";

@@ -118,7 +118,7 @@ export function createPgConversations(pool: pg.Pool, clock: () => number): Conve
         ));
       }
       const hasMore = rows.length > limit;
-      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore, hasNewer: false };
     },
 
     async segmentsOf(conversationId, ids) {

@@ -193,7 +193,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
         rows = pageBefore.all(conversationId, anchor.created_at, anchor.created_at, anchor.id, limit + 1);
       }
       const hasMore = rows.length > limit;
-      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore, hasNewer: false };
     },
 
     /**
