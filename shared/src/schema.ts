@@ -10,6 +10,10 @@
  * shape makes 100k messages cheap to open, hence segments (SEGMENT_MESSAGES). Records are plain objects, so
  * an edit replaces the whole record and the relay checks one value per change.
  *
+ * A second root, `reactions`, is a Y.Map from `<messageId>:<userId>` to that user's
+ * ReactionRecord for a message of the same segment: one key per user, so reactions of
+ * different people never conflict, and the relay checks that the key's user is the writer.
+ *
  * An inbox document (server-written, read-only for clients) has one root:
  * `conversations`, a Y.Map from conversation id to a ConversationSummary.
  */
@@ -17,6 +21,8 @@ import type * as Y from "yjs";
 import type { ConversationSummary, ReadState } from "./api.js";
 
 export const MESSAGES_ROOT = "messages";
+/** Second root of a conversation segment: `<messageId>:<userId>` → ReactionRecord. */
+export const REACTIONS_ROOT = "reactions";
 export const INBOX_ROOT = "conversations";
 /** Second root of an inbox: conversation id → the user's own ReadState (unread count, read mark). */
 export const INBOX_READS_ROOT = "reads";
@@ -55,9 +61,15 @@ export interface MessageRecord {
    * names; `text` says it in words as of when it was written (previews, older clients).
    */
   system?: SystemEvent;
+  /**
+   * The message this one replies to (any segment of the same conversation). Only the id: the
+   * quote is read from the original, so nobody can put words in its author's mouth, and a
+   * deleted original shows as deleted. Set when written; an edit keeps it.
+   */
+  replyTo?: string;
 }
 
-const MESSAGE_KEYS = new Set(["id", "author", "text", "createdAt", "editedAt", "deletedAt", "system"]);
+const MESSAGE_KEYS = new Set(["id", "author", "text", "createdAt", "editedAt", "deletedAt", "system", "replyTo"]);
 const SYSTEM_KEYS: Record<SystemEvent["type"], string[]> = {
   created: ["type", "actor", "name", "userIds"],
   renamed: ["type", "actor", "name"],
@@ -107,9 +119,14 @@ export function messageRecordProblem(value: unknown): string | null {
     if (!isTimestamp(v.deletedAt)) return "bad deletedAt";
     if (v.text !== "") return "deleted message keeps text";
   } else if (v.text.trim().length === 0) return "empty text";
+  if (
+    v.replyTo !== undefined &&
+    (typeof v.replyTo !== "string" || !MESSAGE_ID_PATTERN.test(v.replyTo) || v.replyTo === v.id)
+  )
+    return "bad replyTo";
   // Only the server writes system lines, and everything it writes as SYSTEM_AUTHOR is one.
   if ((v.author === SYSTEM_AUTHOR) !== (v.system !== undefined)) return "system line by a user";
-  if (v.system !== undefined) return systemEventProblem(v.system);
+  if (v.system !== undefined) return v.replyTo === undefined ? systemEventProblem(v.system) : "bad system line";
   return null;
 }
 
@@ -152,12 +169,13 @@ export function newMessageId(): string {
  */
 export function addMessage(
   doc: Y.Doc,
-  input: { id: string; author: string; text: string; createdAt: number },
+  input: { id: string; author: string; text: string; createdAt: number; replyTo?: string },
 ): MessageRecord {
   const map = messagesMap(doc);
   const existing = map.get(input.id);
   if (existing) return existing;
   const record: MessageRecord = { id: input.id, author: input.author, text: input.text, createdAt: input.createdAt };
+  if (input.replyTo !== undefined) record.replyTo = input.replyTo;
   const problem = messageRecordProblem(record);
   if (problem) throw new TypeError(`invalid message: ${problem}`);
   map.set(input.id, record);

@@ -380,7 +380,8 @@ export class Connection {
     if (verdict.noop) return;
     // Charged by messages, and by size for updates heavy in anything else (GC ranges, history):
     // every stored update costs at least one write.
-    const cost = Math.max(1, verdict.changedKeys.length, Math.ceil(update.length / BYTES_PER_WRITE));
+    const writes = verdict.changedKeys.length + verdict.changedReactions.length;
+    const cost = Math.max(1, writes, Math.ceil(update.length / BYTES_PER_WRITE));
     if (!this.ctx.writeBudget.take(this.user.id, cost)) {
       // Not applied: the client still has it and sends it again when it reconnects.
       this.ctx.logger.warn("write rate exceeded", { doc: room.name, user: this.user.id });

@@ -7,7 +7,7 @@
  * after the store's transaction holding them committed), so anything a client has
  * ever received is durable.
  */
-import { type DocName, inboxMap, inboxReadsMap, inboxSettingsMap, messagesMap } from "@messenger/shared";
+import { type DocName, inboxMap, inboxReadsMap, inboxSettingsMap, messagesMap, reactionsMap } from "@messenger/shared";
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { StoredDoc } from "../store/types.js";
@@ -110,8 +110,10 @@ export class Room {
     stored: StoredDoc,
     private readonly onDirty: (room: Room) => void,
   ) {
-    if (target.kind === "conversation") messagesMap(this.doc);
-    else {
+    if (target.kind === "conversation") {
+      messagesMap(this.doc);
+      reactionsMap(this.doc);
+    } else {
       inboxMap(this.doc);
       inboxReadsMap(this.doc);
       inboxSettingsMap(this.doc);

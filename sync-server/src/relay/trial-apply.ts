@@ -4,7 +4,13 @@
  * the document and check what it actually did. Costs a copy of one segment (at most
  * SEGMENT_MESSAGES records), so the validator asks for it only in those cases.
  */
-import { type MessageRecord, messagesMap } from "@messenger/shared";
+import {
+  type MessageRecord,
+  messagesMap,
+  type ReactionRecord,
+  reactionRecordProblem,
+  reactionsMap,
+} from "@messenger/shared";
 import * as Y from "yjs";
 import type { ValidationContext } from "./validate-update.js";
 
@@ -14,24 +20,30 @@ type RecordProblem = (record: unknown, key: string, ctx: Pick<ValidationContext,
 export function trialProblem(
   update: Uint8Array,
   ctx: ValidationContext,
-  allowedKeys: ReadonlySet<string>,
+  allowed: { messages: ReadonlySet<string>; reactions: ReadonlySet<string> },
   recordProblem: RecordProblem,
 ): string | null {
+  const allowedKeys = allowed.messages;
   const copy = new Y.Doc({ gc: true });
   try {
     Y.applyUpdate(copy, Y.encodeStateAsUpdate(ctx.doc));
     const map = messagesMap(copy);
+    const reactions = reactionsMap(copy);
     const roots = copy.share.size;
     const touched = new Set<string>();
+    const touchedReactions = new Set<string>();
     let outside = false;
     copy.on("afterTransaction", (tr: Y.Transaction) => {
       for (const [type, keys] of tr.changed) {
-        if (type !== (map as unknown)) outside = true;
-        else for (const k of keys) if (k !== null) touched.add(k);
+        const into = type === (map as unknown) ? touched : type === (reactions as unknown) ? touchedReactions : null;
+        if (into === null) outside = true;
+        else for (const k of keys) if (k !== null) into.add(k);
       }
     });
     const before = new Map<string, MessageRecord | undefined>();
     for (const k of allowedKeys) before.set(k, map.get(k));
+    const reactionsBefore = new Map<string, ReactionRecord | undefined>();
+    for (const k of allowed.reactions) reactionsBefore.set(k, reactions.get(k));
     try {
       Y.applyUpdate(copy, update);
     } catch (err) {
@@ -51,6 +63,15 @@ export function trialProblem(
       if (was !== undefined && (was.author !== ctx.writer || was.createdAt !== now.createdAt)) {
         return "writes another user's message";
       }
+      if (was !== undefined && was.replyTo !== now.replyTo) return "replyTo cannot change";
+    }
+    for (const key of touchedReactions) {
+      if (!allowed.reactions.has(key)) return "changes an entry it does not write";
+      const now = reactions.get(key);
+      if (now === undefined) return "messages are tombstoned, not removed";
+      if (now === reactionsBefore.get(key)) continue;
+      const problem = reactionRecordProblem(now, key, ctx.now);
+      if (problem !== null) return problem;
     }
     return null;
   } finally {

@@ -5,12 +5,26 @@
  * structs, forged records, stray delete ranges, flipped bytes) — is judged by
  * `validateUpdate`; every one it accepts is then applied to a copy of the document by
  * `Y.applyUpdate`, and the copy must show exactly what the validator allowed: nothing
- * pending, no other root, no record it did not judge, no message removed or taken over.
+ * pending, no other root, no record it did not judge, no message removed or taken over,
+ * no reaction but the writer's own on a message the segment holds, no reply re-pointed.
  *
  * Fixed seed and a bounded count in `npm test`; a longer run:
  *   FUZZ_RUNS=20000 FUZZ_SEED=7 npx vitest run sync-server/src/relay/validate-update.fuzz.test.ts
  */
-import { addMessage, deleteMessage, editMessage, type MessageRecord, messagesMap } from "@messenger/shared";
+import {
+  addMessage,
+  deleteMessage,
+  editMessage,
+  type MessageRecord,
+  messagesMap,
+  parseReactionKey,
+  REACTION_EMOJI,
+  type ReactionRecord,
+  reactionKey,
+  reactionRecordProblem,
+  reactionsMap,
+  toggleReaction,
+} from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { type SeededRandom, seededRandom } from "../../test/helpers/rng.js";
@@ -26,6 +40,7 @@ const USERS = ["alice", "bob", "carol"] as const;
 function createWorld() {
   const server = new Y.Doc();
   messagesMap(server);
+  reactionsMap(server);
   const owners = new Map<number, string>();
   const index = new Map<string, { segment: number; authorId: string }>();
   // Ids another segment holds: writing them here must be refused.
@@ -55,14 +70,21 @@ function honestWrite(w: World, r: SeededRandom, user: string): Uint8Array {
   if (r.chance(0.2)) doc.clientID = 1 + r.int(2 ** 31);
   const mine = [...messagesMap(doc).values()].filter((m) => m.author === user);
   const writes = 1 + r.int(3);
+  const all = [...messagesMap(doc).values()];
   for (let i = 0; i < writes; i++) {
+    if (all.length > 0 && r.chance(0.25)) {
+      const on = r.pick(all) as MessageRecord;
+      toggleReaction(doc, { messageId: on.id, userId: user, emoji: r.pick([...REACTION_EMOJI]), at: NOW });
+      continue;
+    }
     const target = mine.length > 0 && r.chance(0.4) ? r.pick(mine) : undefined;
     if (target && r.chance(0.5)) editMessage(doc, target.id, user, `edit ${counter++}`, NOW);
     else if (target) deleteMessage(doc, target.id, user, NOW);
     else {
       const id = r.chance(0.05) ? `elsewhere-${user}-0001` : `m-${user}-${String(counter++).padStart(6, "0")}`;
       try {
-        addMessage(doc, { id, author: user, text: `hi ${counter}`, createdAt: NOW - 1000 });
+        const replyTo = all.length > 0 && r.chance(0.3) ? r.pick(all)?.id : undefined;
+        addMessage(doc, { id, author: user, text: `hi ${counter}`, createdAt: NOW - 1000, replyTo });
       } catch {
         // an invalid id for the schema: skip
       }
@@ -84,7 +106,7 @@ function mutate(w: World, r: SeededRandom, update: Uint8Array, writer: string): 
     return foreign.length > 0 && r.chance(0.7) ? r.pick(foreign) : 1 + r.int(2 ** 31);
   };
   const items = () => p.sections.flatMap((s) => s.structs).filter((s): s is Y.Item => s instanceof Y.Item);
-  const kinds = r.int(18);
+  const kinds = r.int(22);
   switch (kinds) {
     case 0: {
       // The forgery family: the same client twice, the second section different.
@@ -237,6 +259,62 @@ function mutate(w: World, r: SeededRandom, update: Uint8Array, writer: string): 
       if (live && r.chance(0.5)) p.ds.push({ client: live.id.client, ranges: [[live.id.clock, live.length]] });
       break;
     }
+    case 17: {
+      // A reaction record forged: another user, another message, an emoji outside the set.
+      const reactionItems = items().filter((i) => (i.parent as unknown) === "reactions");
+      const it = r.pick(reactionItems.length > 0 && r.chance(0.7) ? reactionItems : items());
+      if (it && it.content instanceof Y.ContentAny) {
+        const rec = { ...(it.content.arr[0] as Record<string, unknown>) };
+        const field = r.int(5);
+        const parsed = typeof it.parentSub === "string" ? parseReactionKey(it.parentSub) : null;
+        if (field === 4 && parsed) {
+          // Consistent key and record, on a message this segment does not hold.
+          const elsewhere = r.pick(["m-none-000001", "elsewhere-alice-0001"]) as string;
+          it.parentSub = reactionKey(elsewhere, parsed.userId);
+          rec.messageId = elsewhere;
+        }
+        if (field === 0) rec.userId = r.pick(USERS);
+        else if (field === 1) rec.messageId = r.pick([...messagesMap(w.server).keys()]) ?? "m-none-000001";
+        else if (field === 2) rec.emoji = [r.pick(["🍕", "👍", "x"]), "👍"];
+        else if (field === 3) rec.replyTo = r.pick([...messagesMap(w.server).keys()]) ?? "m-none-000001";
+        it.content = new Y.ContentAny([rec]);
+      }
+      break;
+    }
+    case 18: {
+      // An item moved to the other root, or to another user's reaction key.
+      const it = r.pick(items());
+      if (it) {
+        it.origin = null;
+        it.rightOrigin = null;
+        const messages = [...messagesMap(w.server).keys()];
+        const on = messages.length > 0 ? (r.pick(messages) as string) : "m-none-000001";
+        const toReactions = r.chance(0.7);
+        it.parent = (toReactions ? "reactions" : "messages") as unknown as Y.AbstractType<unknown>;
+        it.parentSub = toReactions ? reactionKey(on, r.pick(USERS)) : on;
+      }
+      break;
+    }
+    case 19:
+    case 20: {
+      // A concurrent write to someone's reaction entry (origin their item, or none).
+      const entries = [...reactionsMap(w.server).entries()];
+      const target = entries.length > 0 ? r.pick(entries) : undefined;
+      if (!target) break;
+      const [key, rec] = target;
+      const history = (serverStructs.filter((s) => s instanceof Y.Item && s.parentSub === key) as Y.Item[]).sort(
+        (a, b) => a.id.clock - b.id.clock,
+      );
+      const origin = history.length > 0 && r.chance(0.6) ? r.pick(history).lastId : null;
+      const client = r.chance(0.5) ? 1 + r.int(2 ** 31) : otherClient();
+      const content = r.chance(0.3) ? new Y.ContentDeleted(1) : new Y.ContentAny([{ ...rec, emoji: [], at: NOW }]);
+      const parent = origin === null ? ("reactions" as unknown as Y.AbstractType<unknown>) : null;
+      const item = new Y.Item(Y.createID(client, 0), null, origin, null, null, parent, origin ? null : key, content);
+      p.sections.push({ client, clock: 0, structs: [item] });
+      const live = (reactionsMap(w.server) as unknown as { _map: Map<string, Y.Item> })._map.get(key);
+      if (live && r.chance(0.5)) p.ds.push({ client: live.id.client, ranges: [[live.id.clock, live.length]] });
+      break;
+    }
     default: {
       const bytes = write(p);
       const i = r.int(bytes.length);
@@ -253,11 +331,15 @@ function checkEffect(w: World, update: Uint8Array, writer: string, verdict: Retu
   const copy = new Y.Doc();
   Y.applyUpdate(copy, Y.encodeStateAsUpdate(w.server));
   const before = messagesMap(copy).toJSON() as Record<string, MessageRecord>;
+  const reactionsBefore = reactionsMap(copy).toJSON() as Record<string, ReactionRecord>;
   const svBefore = Y.decodeStateVector(Y.encodeStateVector(copy));
   Y.applyUpdate(copy, update); // must not throw
   expect(copy.store.pendingStructs, "nothing left pending").toBeNull();
   expect(copy.store.pendingDs, "no delete left pending").toBeNull();
-  expect([...copy.share.keys()], "no other root").toEqual(["messages"]);
+  expect(
+    [...copy.share.keys()].filter((k) => k !== "messages" && k !== "reactions"),
+    "no other root",
+  ).toEqual([]);
   const after = messagesMap(copy).toJSON() as Record<string, MessageRecord>;
   const changed = new Set(verdict.changedKeys);
   // Every key the update touches ends with a record: no removal, no planted empty entry
@@ -274,11 +356,24 @@ function checkEffect(w: World, update: Uint8Array, writer: string, verdict: Retu
     if (b) {
       expect(b.author, `${key} was the writer's`).toBe(writer);
       expect(a?.createdAt).toBe(b.createdAt);
+      expect(a?.replyTo, `${key} replies to what it replied to`).toBe(b.replyTo);
     }
     const idx = w.index.get(key);
     if (idx) expect(idx).toEqual({ segment: 0, authorId: writer });
   }
   expect(Object.keys(after).length, "the segment cap holds").toBeLessThanOrEqual(CAPACITY);
+  const reactionsAfter = reactionsMap(copy).toJSON() as Record<string, ReactionRecord>;
+  const changedReactions = new Set(verdict.changedReactions);
+  for (const key of changedReactions) expect(reactionsAfter[key], `reaction ${key} holds a record`).toBeDefined();
+  for (const key of new Set([...Object.keys(reactionsBefore), ...Object.keys(reactionsAfter)])) {
+    const a = reactionsAfter[key];
+    if (JSON.stringify(a) === JSON.stringify(reactionsBefore[key])) continue;
+    expect(changedReactions.has(key), `changed reaction ${key} was judged`).toBe(true);
+    expect(a, `reaction ${key} is not removed`).toBeDefined();
+    expect(parseReactionKey(key)?.userId, `reaction ${key} is the writer's`).toBe(writer);
+    expect(reactionRecordProblem(a, key, NOW), `reaction ${key} is valid`).toBeNull();
+    expect(after[a?.messageId ?? ""], `reaction ${key} is on a message here`).toBeDefined();
+  }
   for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(copy))) {
     if (clock === (svBefore.get(client) ?? 0)) continue;
     const owner = w.owners.get(client);

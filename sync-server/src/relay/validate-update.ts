@@ -28,7 +28,11 @@
  *   author: same author, createdAt unchanged, same segment;
  * - afterwards every touched key's live value is such a record: messages are
  *   tombstoned, never removed; the delete set touches only the writer's entries;
- * - a segment never holds more than `capacity` messages.
+ * - a segment never holds more than `capacity` messages;
+ * - the second root, `reactions`, holds entries `<messageId>:<userId>` whose user is the
+ *   writer, each one ReactionRecord (shared/src/reactions.ts) on a message this segment
+ *   holds (not a system line); like messages they are replaced, never removed;
+ * - a reply's `replyTo` is set when the message is written and never changes.
  * Inbox documents are server-written: any update that would change them is refused,
  * but a resend of what the server already has is accepted as a no-op.
  */
@@ -39,6 +43,11 @@ import {
   type MessageRecord,
   messageRecordProblem,
   messagesMap,
+  parseReactionKey,
+  REACTIONS_ROOT,
+  reactionRecordProblem,
+  reactionsMap,
+  SYSTEM_AUTHOR,
 } from "@messenger/shared";
 import * as Y from "yjs";
 import { planIntegration, type Struct } from "./integration-plan.js";
@@ -76,6 +85,8 @@ export type Verdict =
       noop: boolean;
       /** Message ids whose value this update may change. */
       changedKeys: string[];
+      /** Reaction keys (`<messageId>:<userId>`) whose value this update may change. */
+      changedReactions: string[];
       /** Client ids first used by this update: claim them for the writer. */
       newClients: number[];
     }
@@ -120,7 +131,11 @@ export function validateUpdate(update: Uint8Array, ctx: ValidationContext): Verd
     if ("overflow" in judged) return { ...refusal("forbidden", "segment is full"), overflow: judged.overflow };
     if (judged.proveByTrial) {
       if (ctx.admitTrial && !ctx.admitTrial()) return refusal("throttled", "too many conflicting writes");
-      const problem = trialProblem(update, ctx, new Set(judged.verdict.changedKeys), recordProblem);
+      const allowed = {
+        messages: new Set(judged.verdict.changedKeys),
+        reactions: new Set(judged.verdict.changedReactions),
+      };
+      const problem = trialProblem(update, ctx, allowed, recordProblem);
       if (problem !== null) return refusal("forbidden", problem);
     }
     return judged.verdict;
@@ -136,6 +151,10 @@ type Judged =
   | { missing: string }
   | { overflow: MessageRecord[] };
 
+/** Reaction entries in the maps below: their key behind a prefix no message id can start with. */
+const REACTION_ENTRY = "r|";
+const isReactionEntry = (entry: string) => entry.startsWith(REACTION_ENTRY);
+
 function judge(
   steps: ReturnType<typeof planIntegration> extends infer P
     ? P extends { ok: true; steps: infer S }
@@ -147,30 +166,41 @@ function judge(
   ctx: ValidationContext,
 ): Judged {
   const store = ctx.doc.store;
-  const root = ctx.kind === "conversation" ? messagesMap(ctx.doc) : null;
+  const conversation = ctx.kind === "conversation";
+  const root = conversation ? messagesMap(ctx.doc) : null;
+  const reactions = conversation ? reactionsMap(ctx.doc) : null;
   const rootType = root as unknown as Y.AbstractType<unknown> | null;
+  const reactionsType = reactions as unknown as Y.AbstractType<unknown> | null;
   const liveMap = (rootType as unknown as { _map: Map<string, Y.Item> } | null)?._map;
+  const liveReactions = (reactionsType as unknown as { _map: Map<string, Y.Item> } | null)?._map;
   const newClients = new Set<number>();
   const changedKeys = new Set<string>();
+  const changedReactions = new Set<string>();
   const newKeys = new Set<string>();
   const stateAfter = new Map<number, number>();
-  /** Keys of this update's integrated Items. */
+  /** Entries of this update's integrated Items: a message id, or REACTION_ENTRY + a reaction key. */
   const keyOf = new Map<Y.Item | Y.GC | Y.Skip, string>();
-  /** The item that will hold each touched key's value, as integration proceeds. */
+  /** The item that will hold each touched entry's value, as integration proceeds. */
   const live = new Map<string, Y.Item | undefined>();
   const seen = new Map<string, MessageRecord>();
+  /** Messages the update's reactions are on: they must be in this segment once it is applied. */
+  const reactedTo = new Set<string>();
   const indexedCache = new Map<string, { segment: number; authorId: string } | null>();
-  /** Keys whose live value yjs' conflict resolution decides: the trial proves those. */
+  /** Entries whose live value yjs' conflict resolution decides: the trial proves those. */
   const uncertain = new Set<string>();
 
+  /** The entry an existing item is the value of, or a refusal. */
+  const entryOf = (s: Y.Item | Y.GC | undefined): string => {
+    if (s instanceof Y.Item && typeof s.parentSub === "string") {
+      if (s.parent === rootType) return s.parentSub;
+      if (s.parent === reactionsType) return REACTION_ENTRY + s.parentSub;
+    }
+    return refuse("origin is outside the messages map");
+  };
   const keyAt = (id: Y.ID): string => {
     if (id.clock < Y.getState(store, id.client)) {
       const structs = store.clients.get(id.client) as Array<Y.Item | Y.GC>;
-      const s = structs[Y.findIndexSS(structs, id.clock)];
-      if (!(s instanceof Y.Item) || s.parent !== rootType || typeof s.parentSub !== "string") {
-        return refuse("origin is outside the messages map");
-      }
-      return s.parentSub;
+      return entryOf(structs[Y.findIndexSS(structs, id.clock)]);
     }
     const s = findStruct(sections.get(id.client), id.clock);
     const key = s === undefined ? undefined : keyOf.get(s);
@@ -178,7 +208,8 @@ function judge(
   };
 
   for (const { struct, offset } of steps) {
-    if (ctx.kind === "inbox" || root === null || liveMap === undefined) return refuse("inbox documents are read-only");
+    if (ctx.kind === "inbox" || root === null || reactions === null || liveMap === undefined)
+      return refuse("inbox documents are read-only");
     const client = struct.id.client;
     const owner = ctx.clients.get(client);
     if (owner !== undefined && owner !== ctx.writer) refuse("client id belongs to another user");
@@ -187,44 +218,64 @@ function judge(
     if (!(struct instanceof Y.Item)) continue; // own GC range: occupies clocks, changes nothing
 
     if (struct.rightOrigin !== null) refuse("map entries have no right origin");
-    let key: string;
+    let entry: string;
     if (struct.origin === null) {
       const parent = struct.parent as unknown;
       if (parent instanceof Y.ID) refuse("nested types are not allowed");
-      if (parent !== MESSAGES_ROOT) refuse("writes outside the messages map");
+      if (parent !== MESSAGES_ROOT && parent !== REACTIONS_ROOT) refuse("writes outside the messages map");
       if (typeof struct.parentSub !== "string") refuse("not a map entry");
-      key = struct.parentSub as string;
-    } else key = keyAt(struct.origin);
-    keyOf.set(struct, key);
-    if (!MESSAGE_ID_PATTERN.test(key)) refuse("map key is not a message id");
-
-    const current = root.get(key);
-    if (current !== undefined && current.author !== ctx.writer) refuse("writes another user's message");
-    if (!indexedCache.has(key)) indexedCache.set(key, ctx.indexed(key));
-    const indexed = indexedCache.get(key);
-    if (indexed && indexed.authorId !== ctx.writer) refuse("writes another user's message");
-    if (indexed && indexed.segment !== ctx.segment) refuse("message id belongs to another segment");
+      entry = parent === REACTIONS_ROOT ? REACTION_ENTRY + struct.parentSub : (struct.parentSub as string);
+    } else entry = keyAt(struct.origin);
+    keyOf.set(struct, entry);
 
     const content = struct.content;
-    if (content instanceof Y.ContentAny) {
-      const records = content.arr.slice(offset);
-      if (records.length !== 1) refuse("a message entry holds exactly one record");
-      const record = records[0] as MessageRecord;
-      const problem = recordProblem(record, key, ctx);
-      if (problem !== null) refuse(problem);
-      const before = seen.get(key) ?? current;
-      if (before !== undefined && before.createdAt !== record.createdAt) refuse("createdAt cannot change");
-      seen.set(key, record);
-      if (current === undefined && !indexed) newKeys.add(key);
-    } else if (!(content instanceof Y.ContentDeleted)) {
+    if (!(content instanceof Y.ContentAny) && !(content instanceof Y.ContentDeleted))
       refuse(`content type not allowed: ${content.constructor.name}`);
+    if (isReactionEntry(entry)) {
+      const key = entry.slice(REACTION_ENTRY.length);
+      const parsed = parseReactionKey(key);
+      if (parsed === null) refuse("map key is not a reaction key");
+      if (parsed?.userId !== ctx.writer) refuse("writes another user's reaction");
+      if (content instanceof Y.ContentAny) {
+        const records = content.arr.slice(offset);
+        if (records.length !== 1) refuse("a reaction entry holds exactly one record");
+        const problem = reactionRecordProblem(records[0], key, ctx.now);
+        if (problem !== null) refuse(problem);
+      }
+      reactedTo.add(parsed?.messageId as string);
+      changedReactions.add(key);
+    } else {
+      const key = entry;
+      if (!MESSAGE_ID_PATTERN.test(key)) refuse("map key is not a message id");
+      const current = root.get(key);
+      if (current !== undefined && current.author !== ctx.writer) refuse("writes another user's message");
+      if (!indexedCache.has(key)) indexedCache.set(key, ctx.indexed(key));
+      const indexed = indexedCache.get(key);
+      if (indexed && indexed.authorId !== ctx.writer) refuse("writes another user's message");
+      if (indexed && indexed.segment !== ctx.segment) refuse("message id belongs to another segment");
+      if (content instanceof Y.ContentAny) {
+        const records = content.arr.slice(offset);
+        if (records.length !== 1) refuse("a message entry holds exactly one record");
+        const record = records[0] as MessageRecord;
+        const problem = recordProblem(record, key, ctx);
+        if (problem !== null) refuse(problem);
+        const before = seen.get(key) ?? current;
+        if (before !== undefined && before.createdAt !== record.createdAt) refuse("createdAt cannot change");
+        if (before !== undefined && before.replyTo !== record.replyTo) refuse("replyTo cannot change");
+        seen.set(key, record);
+        if (current === undefined && !indexed) newKeys.add(key);
+      }
+      changedKeys.add(key);
     }
-    changedKeys.add(key);
 
-    // Which item holds the key afterwards? Plain when the struct continues the key's
-    // current value (or starts a key that has none); otherwise YATA decides: prove it.
-    const holder = live.has(key) ? live.get(key) : liveMap.get(key);
-    if (offset > 0 && keyAt(Y.createID(client, struct.id.clock + offset - 1)) !== key) {
+    // Which item holds the entry afterwards? Plain when the struct continues the entry's
+    // current value (or starts an entry that has none); otherwise YATA decides: prove it.
+    const holder = live.has(entry)
+      ? live.get(entry)
+      : isReactionEntry(entry)
+        ? liveReactions?.get(entry.slice(REACTION_ENTRY.length))
+        : liveMap.get(entry);
+    if (offset > 0 && keyAt(Y.createID(client, struct.id.clock + offset - 1)) !== entry) {
       refuse("continues another entry");
     }
     const follows =
@@ -232,8 +283,15 @@ function judge(
       (holder === undefined
         ? struct.origin === null
         : struct.origin !== null && Y.compareIDs(struct.origin, lastId(holder)));
-    if (!follows) uncertain.add(key);
-    live.set(key, struct);
+    if (!follows) uncertain.add(entry);
+    live.set(entry, struct);
+  }
+
+  // A reaction is on a message of this segment (already here, or written by this update), never a system line.
+  for (const messageId of reactedTo) {
+    const message = seen.get(messageId) ?? root?.get(messageId);
+    if (message === undefined) refuse("reacts to a message this segment does not hold");
+    if (message?.author === SYSTEM_AUTHOR) refuse("reacts to a system line");
   }
 
   if (ctx.capacity !== undefined && liveMap !== undefined && liveMap.size + newKeys.size > ctx.capacity) {
@@ -270,21 +328,25 @@ function judge(
         if (s.deleted) continue; // already deleted or collected
         if (root === null || !(s instanceof Y.Item)) return refuse("deletes server-written content");
         const key = s.parentSub;
-        if (s.parent !== rootType || key === null) return refuse("deletes outside the messages map");
-        const value = s.content instanceof Y.ContentAny ? (s.content.arr[0] as MessageRecord | undefined) : undefined;
-        if (value?.author !== ctx.writer) refuse("deletes another user's message");
+        if ((s.parent !== rootType && s.parent !== reactionsType) || key === null)
+          return refuse("deletes outside the messages map");
+        const value = s.content instanceof Y.ContentAny ? (s.content.arr[0] as Record<string, unknown>) : undefined;
+        if (s.parent === reactionsType) {
+          if (value?.userId !== ctx.writer) refuse("deletes another user's reaction");
+        } else if (value?.author !== ctx.writer) refuse("deletes another user's message");
         deletesSomething = true;
         deletedByUpdate.add(s);
-        if (!live.has(key)) live.set(key, liveMap?.get(key));
+        const entry = s.parent === reactionsType ? REACTION_ENTRY + key : key;
+        if (!live.has(entry)) live.set(entry, s.parent === reactionsType ? liveReactions?.get(key) : liveMap?.get(key));
       }
     }
   }
 
-  // Afterwards, every touched key holds a live record: messages are tombstoned, never
+  // Afterwards, every touched entry holds a live record: messages are tombstoned, never
   // removed, and no key is left holding only a deleted item (a planted empty entry would
-  // hide the message another member later writes under that id).
-  for (const [key, holder] of live) {
-    if (holder === undefined || uncertain.has(key)) continue;
+  // hide the message another member later writes under that id). Reactions likewise.
+  for (const [entry, holder] of live) {
+    if (holder === undefined || uncertain.has(entry)) continue;
     const removed = deletedByUpdate.has(holder) || !(holder.content instanceof Y.ContentAny);
     if (removed) refuse("messages are tombstoned, not removed");
   }
@@ -294,6 +356,7 @@ function judge(
       ok: true,
       noop: steps.length === 0 && !deletesSomething,
       changedKeys: [...changedKeys],
+      changedReactions: [...changedReactions],
       newClients: [...newClients],
     },
     proveByTrial: uncertain.size > 0,
