@@ -5,6 +5,9 @@ import {
   type MessageRecord,
   messagesMap,
   newMessageId,
+  reactionKey,
+  reactionsMap,
+  toggleReaction,
 } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
@@ -85,7 +88,43 @@ describe("the server enforces authorship", () => {
           admin: true,
         } as MessageRecord),
     ],
+    [
+      "a reaction in the other member's name",
+      (e) => (d) =>
+        reactionsMap(d).set(reactionKey(e.alicesMessage.id, e.bob.id), {
+          messageId: e.alicesMessage.id,
+          userId: e.bob.id,
+          emoji: ["❤️"],
+          at: Date.now(),
+        }),
+    ],
+    [
+      "a reaction under one's own key that claims to be the other member's",
+      (e) => (d) =>
+        reactionsMap(d).set(reactionKey(e.bobsMessage.id, e.alice.id), {
+          messageId: e.bobsMessage.id,
+          userId: e.bob.id,
+          emoji: ["👍"],
+          at: Date.now(),
+        }),
+    ],
+    [
+      "an edit that makes one's own message a reply after the fact",
+      (e) => (d) =>
+        messagesMap(d).set(e.alicesMessage.id, { ...e.alicesMessage, replyTo: e.bobsMessage.id, editedAt: Date.now() }),
+    ],
   ];
+
+  it("delivers a member's reaction to the other member live, and taking it back too", async () => {
+    const t = await startTestServer();
+    const e = await setUp(t);
+    toggleReaction(e.a.doc, { messageId: e.bobsMessage.id, userId: e.alice.id, emoji: "👍", at: Date.now() });
+    const key = reactionKey(e.bobsMessage.id, e.alice.id);
+    await waitFor(() => reactionsMap(e.b.doc).get(key)?.emoji.length === 1, "bob sees alice's reaction");
+    toggleReaction(e.a.doc, { messageId: e.bobsMessage.id, userId: e.alice.id, emoji: "👍", at: Date.now() });
+    await waitFor(() => reactionsMap(e.b.doc).get(key)?.emoji.length === 0, "bob sees it taken back");
+    expect(e.bobDisconnects()).toBe(0);
+  });
 
   for (const [what, forge] of forgeries) {
     it(`rejects ${what} with ${CLOSE_CODES.WRITE_REJECTED}, and other members never see it`, async () => {
@@ -103,7 +142,8 @@ describe("the server enforces authorship", () => {
       await waitFor(() => messagesMap(e.b.doc).get(later.id), "bob sees the later message");
       expect(messagesMap(e.b.doc).get(e.bobsMessage.id)).toEqual(e.bobsMessage);
       expect(messagesMap(e.b.doc).has("forged-author-1")).toBe(false);
-      expect([...e.b.doc.share.keys()]).toEqual(["messages"]);
+      expect([...e.b.doc.share.keys()].filter((k) => k !== "reactions")).toEqual(["messages"]);
+      expect(reactionsMap(e.b.doc).size).toBe(0);
       expect(messagesMap(e.b.doc).size).toBe(3);
       expect(Y.encodeStateVector(e.b.doc).length).toBeGreaterThanOrEqual(before.length);
       expect(e.bobDisconnects()).toBe(0);
