@@ -150,6 +150,7 @@ function httpPage(): string {
       editedAt: null,
       deletedAt: null,
       segment: 0,
+      replyTo: null,
     };
   });
   return JSON.stringify({ messages, hasMore: true, hasNewer: false } satisfies MessagesPage);

@@ -89,6 +89,8 @@ export interface Message {
   editedAt: number | null;
   deletedAt: number | null;
   segment: number;
+  /** The message this one replies to (`MessageRecord.replyTo`), or null. */
+  replyTo: string | null;
 }
 
 export interface MessagesPage {
@@ -184,6 +186,8 @@ export const PostMessageBody = z.strictObject({
    * here and later synced from that document is one value. At most MAX_CLOCK_SKEW_MS ahead of the server.
    */
   createdAt: z.number().int().positive().optional(),
+  /** The message this one replies to, in the same conversation. */
+  replyTo: z.string().regex(MESSAGE_ID_PATTERN).optional(),
 });
 export type PostMessageBody = z.infer<typeof PostMessageBody>;
 

@@ -47,8 +47,24 @@ describe("recordFromMessage", () => {
       editedAt: null,
       deletedAt: null,
       segment: 0,
+      replyTo: null,
     };
     expect(recordFromMessage(m)).toEqual({ id: "m00000001", author: "u1", text: "hi", createdAt: T0 });
+  });
+
+  it("keeps what a history message replies to", () => {
+    const m: Message = {
+      id: "m00000002",
+      conversationId: "c1",
+      authorId: "u1",
+      text: "yes",
+      createdAt: T0,
+      editedAt: null,
+      deletedAt: null,
+      segment: 0,
+      replyTo: "m00000001",
+    };
+    expect(recordFromMessage(m).replyTo).toBe("m00000001");
   });
 });
 

@@ -11,6 +11,7 @@ export function recordFromMessage(m: Message): MessageRecord {
   const r: MessageRecord = { id: m.id, author: m.authorId, text: m.text, createdAt: m.createdAt };
   if (m.editedAt !== null) r.editedAt = m.editedAt;
   if (m.deletedAt !== null) r.deletedAt = m.deletedAt;
+  if (m.replyTo !== null) r.replyTo = m.replyTo;
   return r;
 }
 

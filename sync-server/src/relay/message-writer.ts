@@ -50,6 +50,7 @@ const toRecord = (m: Message): MessageRecord => ({
   createdAt: m.createdAt,
   ...(m.editedAt !== null ? { editedAt: m.editedAt } : {}),
   ...(m.deletedAt !== null ? { deletedAt: m.deletedAt } : {}),
+  ...(m.replyTo !== null ? { replyTo: m.replyTo } : {}),
 });
 
 export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter {
@@ -90,6 +91,7 @@ export function createMessageWriter(deps: MessageWriterDeps): BulkMessageWriter 
           author: authorId,
           text: input.text,
           createdAt: input.createdAt ?? deps.clock(),
+          ...(input.replyTo !== undefined ? { replyTo: input.replyTo } : {}),
         };
         const problem = messageRecordProblem(record);
         if (problem) throw new AppError("VALIDATION_FAILED", undefined, { problem });

@@ -32,7 +32,7 @@ export interface MessageWriter {
   postMessage(
     conversationId: string,
     authorId: string,
-    input: { id: string; text: string; createdAt?: number },
+    input: { id: string; text: string; createdAt?: number; replyTo?: string },
   ): Promise<{ record: MessageRecord; segment: number; created: boolean }>;
   /**
    * Writes a system line (a membership change) into the conversation's timeline as the

@@ -218,6 +218,26 @@ describe("messages", () => {
     expect(page.messages.map((m) => m.id)).toEqual([id]);
   });
 
+  it("posts a reply that names the message it answers, and pages carry it", async () => {
+    const { t, alice, bob } = await twoUsers();
+    const { conversation } = await start(t, alice, bob);
+    const original = newMessageId();
+    expect((await post(t, bob, conversation.id, { id: original, text: "lunch?" })).status).toBe(201);
+    const reply = newMessageId();
+    const res = await post(t, alice, conversation.id, { id: reply, text: "yes!", replyTo: original });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { message: Message }).message.replyTo).toBe(original);
+    const page = (await (
+      await t.call("GET", `/api/conversations/${conversation.id}/messages`, { cookie: bob.cookie })
+    ).json()) as MessagesPage;
+    expect(page.messages.map((m) => [m.id, m.replyTo])).toEqual([
+      [original, null],
+      [reply, original],
+    ]);
+    const bad = await post(t, alice, conversation.id, { id: newMessageId(), text: "x", replyTo: "../x" });
+    expect(bad.status).toBe(400);
+  });
+
   it("refuses an id another member already used with 409", async () => {
     const { t, alice, bob } = await twoUsers();
     const { conversation } = await start(t, alice, bob);

@@ -155,6 +155,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       editedAt: record.editedAt ?? null,
       deletedAt: record.deletedAt ?? null,
       segment,
+      replyTo: record.replyTo ?? null,
     };
     return c.json({ message }, created ? 201 : 200);
   });

@@ -15,6 +15,7 @@ export interface MessageRow {
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  reply_to: string | null;
 }
 
 export function toMessage(r: MessageRow): Message {
@@ -27,6 +28,7 @@ export function toMessage(r: MessageRow): Message {
     editedAt: r.edited_at,
     deletedAt: r.deleted_at,
     segment: r.segment,
+    replyTo: r.reply_to,
   };
 }
 

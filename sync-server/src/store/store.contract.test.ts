@@ -310,6 +310,15 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         editedAt: T0 + 5000,
         deletedAt: null,
         segment: 0,
+        replyTo: null,
+      });
+      // A reply keeps what it answers, whatever a later revision of the record says.
+      const reply = { ...record(SEGMENT_MESSAGES + 1, "alice"), replyTo: record(5, "").id };
+      await store.transaction((tx) => tx.indexMessages(id, 1, [reply]));
+      await store.transaction((tx) => tx.indexMessages(id, 1, [{ ...reply, replyTo: undefined, text: "again" }]));
+      expect(await store.conversations.findMessage(id, reply.id)).toMatchObject({
+        replyTo: record(5, "").id,
+        text: "again",
       });
       expect(await store.conversations.messagesPage(id, "msg-unknown", 10)).toBeNull();
       expect(await store.transaction((tx) => tx.indexMessages("no-such-id", 0, [record(1, "bob")]))).toBeNull();

@@ -49,7 +49,7 @@ export const SELECT_CONVERSATION = `
   FROM conversation c
   LEFT JOIN message lm ON lm.conversation_id = c.id AND lm.id = c.last_message_id`;
 
-export const MESSAGE_COLUMNS = `conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at`;
+export const MESSAGE_COLUMNS = `conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, reply_to`;
 
 export function toSummary(row: ConversationRow): ConversationSummary {
   // The client opens the head segment and the one before it.

@@ -110,10 +110,10 @@ export async function indexMessagesBatch(
       text: string;
       deleted_at: number | null;
     }>(
-      `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, stored_at)
-       SELECT t.conversation_id, t.id, t.segment, t.author_id, t.text, t.created_at, t.edited_at, t.deleted_at, $1
-       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[])
-         AS t(conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at)
+      `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, reply_to, stored_at)
+       SELECT t.conversation_id, t.id, t.segment, t.author_id, t.text, t.created_at, t.edited_at, t.deleted_at, t.reply_to, $1
+       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
+         AS t(conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, reply_to)
        ON CONFLICT (conversation_id, id) DO UPDATE SET
          text = excluded.text, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at
        RETURNING conversation_id, id, segment, author_id, (xmax = 0) AS inserted, created_at, text, deleted_at`,
@@ -127,6 +127,7 @@ export async function indexMessagesBatch(
         rowsIn.map((r) => r.record.createdAt),
         rowsIn.map((r) => r.record.editedAt ?? null),
         rowsIn.map((r) => r.record.deletedAt ?? null),
+        rowsIn.map((r) => r.record.replyTo ?? null),
       ],
     );
     for (const u of upserted.rows) {

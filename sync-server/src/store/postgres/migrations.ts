@@ -99,6 +99,8 @@ export const MIGRATIONS: string[] = [
     read_receipts BOOLEAN NOT NULL DEFAULT TRUE
   );
   `,
+  // Replies: the message a message answers (set when written, never changed), for HTTP pages.
+  `ALTER TABLE message ADD COLUMN reply_to TEXT COLLATE "C";`,
 ];
 
 const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS messenger_migration (

@@ -91,8 +91,8 @@ export function createSqliteConversations(db: Db, clock: Clock) {
     `SELECT * FROM message WHERE conversation_id = ? AND id = ?`,
   );
   const upsertMessage = db.prepare(
-    `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, stored_at)
-     VALUES (@conversation_id, @id, @segment, @author_id, @text, @created_at, @edited_at, @deleted_at, @stored_at)
+    `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, reply_to, stored_at)
+     VALUES (@conversation_id, @id, @segment, @author_id, @text, @created_at, @edited_at, @deleted_at, @reply_to, @stored_at)
      ON CONFLICT (conversation_id, id) DO UPDATE SET
        text = excluded.text, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at`,
   );
@@ -236,6 +236,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
           created_at: before ? before.created_at : r.createdAt,
           edited_at: r.editedAt ?? null,
           deleted_at: r.deletedAt ?? null,
+          reply_to: before ? before.reply_to : (r.replyTo ?? null),
         };
         upsertMessage.run({ ...stored, stored_at: now });
         if (before) {

@@ -116,4 +116,6 @@ export const MIGRATIONS: string[] = [
     read_receipts INTEGER NOT NULL DEFAULT 1
   );
   `,
+  // Replies: the message a message answers (set when written, never changed), for HTTP pages.
+  `ALTER TABLE message ADD COLUMN reply_to TEXT;`,
 ];
