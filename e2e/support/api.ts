@@ -94,10 +94,19 @@ export async function apiMessages(session: ApiSession, conversationId: string, l
   ).json.messages;
 }
 
-export async function apiPostMessage(session: ApiSession, conversationId: string, text: string): Promise<ApiMessage> {
+export async function apiPostMessage(
+  session: ApiSession,
+  conversationId: string,
+  text: string,
+  extra: { replyTo?: string } = {},
+): Promise<ApiMessage> {
   const id = randomUUID().replaceAll("-", "");
   return (
-    await call<{ message: ApiMessage }>(session, "POST", `/api/conversations/${conversationId}/messages`, { id, text })
+    await call<{ message: ApiMessage }>(session, "POST", `/api/conversations/${conversationId}/messages`, {
+      id,
+      text,
+      ...extra,
+    })
   ).json.message;
 }
 

@@ -12,6 +12,8 @@ export interface ComposerProps {
   onSubmit: (text: string) => void;
   onTyping: (active: boolean) => void;
   onCancelEdit: () => void;
+  /** Escape while not editing (closes a reply being written). */
+  onEscape?: () => void;
   textareaRef?: (el: HTMLTextAreaElement) => void;
 }
 
@@ -61,6 +63,7 @@ export function Composer(props: ComposerProps): JSX.Element {
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
     else if (e.key === "Escape" && props.editing !== null) props.onCancelEdit();
+    else if (e.key === "Escape") props.onEscape?.();
   };
 
   return (

@@ -17,6 +17,8 @@ const PATHS = {
   edit: "M12 20h9M16.5 3.5a2.1 2.1 0 013 3L7 19l-4 1 1-4 12.5-12.5z",
   trash: "M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6",
   close: "M18 6L6 18M6 6l12 12",
+  reply: "M9 14L4 9l5-5M4 9h10.5a5.5 5.5 0 010 11H11",
+  smile: "M12 21a9 9 0 100-18 9 9 0 000 18zM8 14s1.5 2 4 2 4-2 4-2M9 9h.01M15 9h.01",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,7 +1,24 @@
-import type { MessageRecord } from "@messenger/shared";
+import type { MessageRecord, ReactionCount, ReactionEmoji } from "@messenger/shared";
 import { createSignal, type JSX, Show } from "solid-js";
+import type { QuoteView } from "../lib/quotes.js";
 import { Icon } from "./icons.js";
+import { ReactionPicker, ReactionsBar } from "./reactions-bar.js";
 import { ReceiptTicks, type ReceiptView } from "./receipt-ticks.js";
+import { ReplyQuote } from "./reply-quote.js";
+
+/** Replies and reactions: what a row needs to show and offer them. */
+export interface MessageSocial {
+  me: string;
+  nameOf: (id: string) => string;
+  /** The quote when the message is a reply. */
+  quote?: QuoteView;
+  onJump: (messageId: string) => void;
+  reactions: ReactionCount[];
+  canReact: boolean;
+  canReply: boolean;
+  onReply: (record: MessageRecord) => void;
+  onReact: (record: MessageRecord, emoji: ReactionEmoji) => void;
+}
 
 export interface MessageRowProps {
   record: MessageRecord;
@@ -17,22 +34,43 @@ export interface MessageRowProps {
   canModify: boolean;
   onEdit: (record: MessageRecord) => void;
   onDelete: (record: MessageRecord) => void;
+  social?: MessageSocial;
 }
 
 export function MessageRow(props: MessageRowProps): JSX.Element {
   const deleted = () => props.record.deletedAt !== undefined;
   const [selected, setSelected] = createSignal(false);
+  const [picking, setPicking] = createSignal(false);
+  const social = () => props.social;
+  const mineEmoji = () =>
+    (social()?.reactions ?? []).filter((c) => c.userIds.includes(props.social?.me ?? "")).map((c) => c.emoji);
   const actions = () => (
-    <Show when={props.canModify}>
-      <span class="msg-actions">
+    <span class="msg-actions">
+      <Show when={social()?.canReply && !deleted()}>
+        <button type="button" class="icon-btn" aria-label="Reply" onClick={() => social()?.onReply(props.record)}>
+          <Icon name="reply" />
+        </button>
+      </Show>
+      <Show when={social()?.canReact}>
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label="React"
+          aria-expanded={picking()}
+          onClick={() => setPicking((v) => !v)}
+        >
+          <Icon name="smile" />
+        </button>
+      </Show>
+      <Show when={props.canModify}>
         <button type="button" class="icon-btn" aria-label="Edit" onClick={() => props.onEdit(props.record)}>
           <Icon name="edit" />
         </button>
         <button type="button" class="icon-btn" aria-label="Delete" onClick={() => props.onDelete(props.record)}>
           <Icon name="trash" />
         </button>
-      </span>
-    </Show>
+      </Show>
+    </span>
   );
   return (
     <div
@@ -55,6 +93,15 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
             <span class="visually-hidden">:</span>
           </span>
         </Show>
+        <Show when={props.social?.quote}>
+          {(q) => (
+            <ReplyQuote
+              quote={q()}
+              authorName={(id) => social()?.nameOf(id) ?? ""}
+              onJump={(id) => social()?.onJump(id)}
+            />
+          )}
+        </Show>
         <Show when={!deleted()} fallback={<p class="deleted">This message was deleted</p>}>
           <p>{props.record.text}</p>
         </Show>
@@ -69,7 +116,26 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
             />
           </Show>
         </span>
+        <Show when={(social()?.reactions.length ?? 0) > 0 && !deleted()}>
+          <ReactionsBar
+            counts={social()?.reactions ?? []}
+            me={social()?.me ?? ""}
+            nameOf={(id) => social()?.nameOf(id) ?? ""}
+            canReact={social()?.canReact ?? false}
+            onToggle={(emoji) => social()?.onReact(props.record, emoji)}
+          />
+        </Show>
+        <Show when={picking() && social()?.canReact}>
+          <ReactionPicker
+            mine={mineEmoji()}
+            onPick={(emoji) => {
+              social()?.onReact(props.record, emoji);
+              setPicking(false);
+            }}
+          />
+        </Show>
       </div>
+      <Show when={!props.mine}>{actions()}</Show>
     </div>
   );
 }

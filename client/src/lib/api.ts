@@ -170,7 +170,7 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
       request<{ conversations: ConversationSummary[] }>("GET", `/api/conversations/active${q({ tz })}`),
     conversation: (id: string) =>
       request<{ conversation: ConversationSummary }>("GET", `/api/conversations/${encodeURIComponent(id)}`),
-    messages: (id: string, params: { before?: string; limit?: number } = {}) =>
+    messages: (id: string, params: { before?: string; after?: string; around?: string; limit?: number } = {}) =>
       request<MessagesPage>("GET", `/api/conversations/${encodeURIComponent(id)}/messages${q(params)}`),
     /** Idempotent on the message id; pass the record's createdAt when the same message may also travel in its document. */
     createGroup: (name: string, memberIds: string[]) =>

@@ -14,13 +14,17 @@ import {
   messagesMap,
   newMessageId,
   parseDocName,
+  type ReactionEmoji,
+  SYSTEM_AUTHOR,
   TYPING_TIMEOUT_MS,
+  toggleReaction,
 } from "@messenger/shared";
 import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
 import { type HistoryCache, pageFromCache, toCache } from "./history-cache.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
+import { liveReactions } from "./reactions.js";
 import { serverNow } from "./server-clock.js";
 import { type DocHandle, observeType, type Sync } from "./sync.js";
 
@@ -138,6 +142,8 @@ export function createConversationStore(deps: {
     const h = head();
     if (h?.loaded()) setHeadCount(liveLists()[0]?.length ?? 0);
   });
+
+  const reactions = liveReactions(handles);
 
   const [older, setOlder] = createSignal<MessageRecord[]>([]);
   const [hasMore, setHasMore] = createSignal(true);
@@ -272,11 +278,12 @@ export function createConversationStore(deps: {
     typing,
     setTyping,
     canSend: () => head() !== undefined && head()?.failure() === null && !readOnly(),
-    send(text: string): string | null {
+    /** Sends a message; `replyTo` makes it a reply to that message of this conversation. */
+    send(text: string, replyTo?: string): string | null {
       const h = head();
       const body = text.trim();
       if (!h || !body || body.length > MAX_MESSAGE_TEXT_LENGTH) return null;
-      const r = addMessage(h.doc, { id: newMessageId(), author: me, text: body, createdAt: serverNow() });
+      const r = addMessage(h.doc, { id: newMessageId(), author: me, text: body, createdAt: serverNow(), replyTo });
       record(h, r, "message");
       setTyping(false);
       return r.id;
@@ -292,6 +299,18 @@ export function createConversationStore(deps: {
       const r = messagesMap(h.doc).get(messageId);
       if (ok && r) record(h, r, "edit");
       return ok;
+    },
+    /** Each message's reactions (live documents), counted per emoji with who chose it. */
+    reactions,
+    /** A reaction is written into the message's own segment: it must be open live, and the message a person's. */
+    canReact: (m: MessageRecord) =>
+      m.author !== SYSTEM_AUTHOR && m.deletedAt === undefined && !readOnly() && handleOf(m.id)?.failure() === null,
+    /** Turns one of my emoji on a message on or off. */
+    react(messageId: string, emoji: ReactionEmoji): boolean {
+      const h = handleOf(messageId);
+      if (!h || readOnly()) return false;
+      toggleReaction(h.doc, { messageId, userId: me, emoji, at: serverNow() });
+      return true;
     },
     remove(messageId: string): boolean {
       const h = handleOf(messageId);

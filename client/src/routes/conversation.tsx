@@ -7,9 +7,10 @@ import { GroupInfoDialog } from "../components/group-info-dialog.js";
 import { Icon } from "../components/icons.js";
 import { LogTop } from "../components/log-top.js";
 import { DaySeparator, MessageRow, SystemLine } from "../components/message-row.js";
+import { ReplyingBar } from "../components/reply-quote.js";
 import { SyncProblems } from "../components/sync-problems.js";
 import { VirtualList, type VirtualListApi } from "../components/virtual-list.js";
-import { errorSentence } from "../lib/api.js";
+import { ApiError, errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { createConversationStore } from "../lib/conversation.js";
 import {
@@ -21,8 +22,9 @@ import {
   systemSentence,
   typingSentence,
 } from "../lib/groups.js";
-import { type TimelineRow, timelineRows } from "../lib/messages.js";
+import { recordFromMessage, type TimelineRow, timelineRows } from "../lib/messages.js";
 import { messageIdsOnScreen, newestRead, tabIsReading } from "../lib/on-screen.js";
+import { createQuotes, quoteOf } from "../lib/quotes.js";
 import { receiptFor, receiptLabel } from "../lib/receipts.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
 import { markOf, titleWithUnread } from "../lib/unread.js";
@@ -156,8 +158,36 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     return next;
   });
 
+  const byId = createMemo(() => new Map(store.messages().map((m) => [m.id, m])));
+  const quotes = createQuotes({
+    local: (id) => byId().get(id),
+    fetch: async (id) => {
+      try {
+        const page = await app.api.messages(props.id, { around: id, limit: 1 });
+        const m = page.messages.find((x) => x.id === id);
+        return m ? recordFromMessage(m) : null;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+  });
+  createEffect(() => {
+    if (!offline()) quotes.retry();
+  });
+  /** Shows the original of a reply: scrolled to and flashed when loaded. */
+  const jumpTo = (messageId: string) => {
+    const el = body?.querySelector<HTMLElement>(`[data-testid="message"][data-message-id="${CSS.escape(messageId)}"]`);
+    if (!el) return;
+    el.scrollIntoView({ block: "center" });
+    const bubble = el.querySelector(".bubble");
+    bubble?.classList.add("flash");
+    setTimeout(() => bubble?.classList.remove("flash"), 1600);
+  };
+
   const [atBottom, setAtBottom] = createSignal(true);
   const [editing, setEditing] = createSignal<MessageRecord | null>(null);
+  const [replyingTo, setReplyingTo] = createSignal<MessageRecord | null>(null);
   const [deleting, setDeleting] = createSignal<MessageRecord | null>(null);
   let list: VirtualListApi | undefined;
   let textarea: HTMLTextAreaElement | undefined;
@@ -167,7 +197,8 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
     if (target) {
       store.edit(target.id, text);
       setEditing(null);
-    } else if (store.send(text)) {
+    } else if (store.send(text, replyingTo()?.id)) {
+      setReplyingTo(null);
       list?.scrollToBottom();
     }
     textarea?.focus();
@@ -289,8 +320,26 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
                 showAuthor={group() && row.startsRun && row.record.author !== me}
                 time={formatTime(row.record.createdAt)}
                 canModify={store.canModify(row.record)}
-                onEdit={(r) => setEditing(r)}
+                onEdit={(r) => {
+                  setReplyingTo(null);
+                  setEditing(r);
+                }}
                 onDelete={(r) => setDeleting(r)}
+                social={{
+                  me,
+                  nameOf: app.data.nameOf,
+                  quote: row.record.replyTo ? quotes.quote(row.record.replyTo) : undefined,
+                  onJump: jumpTo,
+                  reactions: store.reactions().get(row.record.id) ?? [],
+                  canReact: store.canReact(row.record),
+                  canReply: !readOnly() && store.canSend(),
+                  onReply: (r) => {
+                    setEditing(null);
+                    setReplyingTo(r);
+                    textarea?.focus();
+                  },
+                  onReact: (r, emoji) => store.react(r.id, emoji),
+                }}
               />
             )
           }
@@ -325,8 +374,18 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
           </p>
         }
       >
+        <Show when={replyingTo()}>
+          {(r) => (
+            <ReplyingBar
+              quote={quoteOf(byId().get(r().id) ?? r())}
+              authorName={r().author === me ? "yourself" : app.data.nameOf(r().author)}
+              onCancel={() => setReplyingTo(null)}
+            />
+          )}
+        </Show>
         <Composer
           editing={editing()?.text ?? null}
+          onEscape={() => setReplyingTo(null)}
           disabled={!store.canSend()}
           onSubmit={submit}
           onTyping={(active) => store.setTyping(active)}
