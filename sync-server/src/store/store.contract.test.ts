@@ -294,7 +294,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       const seen: string[] = [];
       let before: string | undefined;
       for (;;) {
-        const page = await store.conversations.messagesPage(id, before, 128);
+        const page = await store.conversations.messagesPage(id, before === undefined ? undefined : { before }, 128);
         if (!page) throw new Error("a page anchored on an indexed message came back null");
         seen.unshift(...page.messages.map((m) => m.id));
         if (!page.hasMore) break;
@@ -311,7 +311,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         deletedAt: null,
         segment: 0,
       });
-      expect(await store.conversations.messagesPage(id, "msg-unknown", 10)).toBeNull();
+      expect(await store.conversations.messagesPage(id, { before: "msg-unknown" }, 10)).toBeNull();
       expect(await store.transaction((tx) => tx.indexMessages("no-such-id", 0, [record(1, "bob")]))).toBeNull();
     });
 
@@ -329,7 +329,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       const order: string[] = [];
       let before: string | undefined;
       for (;;) {
-        const page = await store.conversations.messagesPage(id, before, 2);
+        const page = await store.conversations.messagesPage(id, before === undefined ? undefined : { before }, 2);
         if (!page) throw new Error("a page anchored on an indexed message came back null");
         order.unshift(...page.messages.map((m) => m.id));
         if (!page.hasMore) break;
