@@ -138,7 +138,9 @@ export const MIGRATIONS: Migration[] = [
       if (!last || rows.length < BACKFILL_CHUNK) break;
       after = [last.conversation_id, last.id];
     }
-    await db.query(`CREATE INDEX message_search ON message USING gin (search)`);
+    // fastupdate off: new entries go straight into the index rather than a pending list that
+    // every search scans in full until (auto)vacuum merges it (tens of ms under steady writing).
+    await db.query(`CREATE INDEX message_search ON message USING gin (search) WITH (fastupdate = off)`);
   },
 ];
 
