@@ -4,7 +4,9 @@
  * saved to bench/results/ (gitignored).
  *
  *   npm run bench                       all but scale
- *   npm run bench -- --only=relay,long  a subset: relay, group, shapes, long, client, abuse, scale
+ *   npm run bench -- --only=relay,long  a subset: relay, group, shapes, long, search, client, abuse, scale
+ *   npm run bench -- --only=search      server search (SQLite and PostgreSQL, 100,000-message conversation)
+ *                                       and a device's local search (~2 minutes)
  *   npm run bench -- --only=group       the relay part's group row alone (200 members, 50 msg/s; ~3 minutes)
  *   npm run bench -- --only=scale       issue 9's scale bench (~9 minutes; only when named)
  *   npm run bench -- --only=cluster     issue 10's cluster bench: 3 processes vs 1, and Hocuspocus on
@@ -29,8 +31,9 @@ import { REPO_ROOT } from "./lib/processes.js";
 import { longConversationBench } from "./long-conversation.js";
 import { relayBench } from "./relay-bench.js";
 import { SCALE_QUICK, scaleBench } from "./scale-bench.js";
+import { SEARCH_QUICK, searchBench } from "./search-bench.js";
 
-const PARTS = ["relay", "group", "shapes", "long", "client", "abuse", "scale", "cluster"] as const;
+const PARTS = ["relay", "group", "shapes", "long", "search", "client", "abuse", "scale", "cluster"] as const;
 type Part = (typeof PARTS)[number];
 /** Run when no --only names them: scale alone takes about as long as the rest together, and so does cluster. */
 const DEFAULT_PARTS: readonly Part[] = PARTS.filter((p) => p !== "scale" && p !== "cluster");
@@ -67,7 +70,7 @@ console.log(
 if (typeof (globalThis as { gc?: unknown }).gc !== "function")
   console.log("  (run with node --expose-gc for steadier doc-shape timings; `npm run bench` does)");
 
-const needsOurs = parts.some((p) => p !== "shapes");
+const needsOurs = parts.some((p) => p !== "shapes" && p !== "search");
 const oursSkipReason = needsOurs ? await ourServerReady() : null;
 if (needsOurs && process.env.BENCH_SERVER_MAIN) console.log(`  our server: ${OUR_MAIN} (BENCH_SERVER_MAIN)`);
 if (oursSkipReason) console.log(`  our server is not measured in this run: ${oursSkipReason}`);
@@ -113,6 +116,7 @@ await run("long", () => {
   }
   return longConversationBench(quick ? { longMessages: 5_000, warmOpens: 2 } : {});
 });
+await run("search", () => searchBench({ postgres, options: quick ? SEARCH_QUICK : {} }));
 await run("client", () =>
   clientMetrics({
     demoUser: DEMO_USERS[0]?.username ?? "alice",

@@ -98,7 +98,7 @@ export interface MessagesPage {
   messages: Message[];
   /** True when messages older than the first one here exist. */
   hasMore: boolean;
-  /** True when messages newer than the last one here exist (pages asked `after` or `around` a message; false otherwise). */
+  /** True when messages newer than the last one here exist (always for a `before` page: its anchor is newer; false for the newest page). */
   hasNewer: boolean;
 }
 

@@ -26,6 +26,7 @@ import { groupRoutes } from "./routes/groups.js";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { requestLog } from "./routes/request-log.js";
+import { searchRoutes } from "./routes/search.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { type PresenceReader, usersRoutes } from "./routes/users.js";
 import { writeLimit } from "./routes/write-limit.js";
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps) {
   // Read and delivery marks draw on a budget of their own: reading must not use up what sending needs.
   app.use("/api/conversations/*", writeLimit({ budget: deps.writeBudget, applies: (p) => !isMarkPath(p) }));
   app.use("/api/conversations/*", writeLimit({ burst: MARK_BURST, perSecond: MARKS_PER_SECOND, applies: isMarkPath }));
+  app.use("/api/search/*", session);
   app.use("/api/settings/*", session);
   app.use("/api/groups/*", session);
   app.use("/api/groups/*", writeLimit({ budget: deps.writeBudget }));
@@ -105,7 +107,7 @@ export function createApp(deps: AppDeps) {
     "/api/conversations",
     conversationRoutes({ ...deps, users: deps.store.users, repo: deps.store.conversations }),
   );
-
+  app.route("/api/search", searchRoutes({ repo: deps.store.conversations }));
   app.route(
     "/api/settings",
     settingsRoutes({ ...deps, settings: deps.store.settings, repo: deps.store.conversations }),

@@ -322,6 +322,46 @@ describe("messages", () => {
     expect(badLimit.status).toBe(400);
   });
 
+  it("pages after and around a message, saying whether older and newer ones exist, and 404 for an unknown one", async () => {
+    const { t, alice, bob } = await twoUsers();
+    const { conversation } = await start(t, alice, bob);
+    const base = Date.UTC(2025, 0, 1);
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const id = `message-${String(i).padStart(4, "0")}`;
+      ids.push(id);
+      await t.relay.postMessage(conversation.id, alice.user.id, { id, text: `#${i}`, createdAt: base + i * 1000 });
+    }
+    const get = async (query: string) => {
+      const res = await t.call("GET", `/api/conversations/${conversation.id}/messages${query}`, {
+        cookie: bob.cookie,
+      });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as MessagesPage;
+      return { ids: page.messages.map((m) => m.id), hasMore: page.hasMore, hasNewer: page.hasNewer };
+    };
+    expect(await get("?limit=3")).toEqual({ ids: ids.slice(4, 7), hasMore: true, hasNewer: false });
+    expect(await get(`?limit=3&before=${ids[4]}`)).toEqual({ ids: ids.slice(1, 4), hasMore: true, hasNewer: true });
+    expect(await get(`?limit=3&after=${ids[1]}`)).toEqual({ ids: ids.slice(2, 5), hasMore: true, hasNewer: true });
+    expect(await get(`?limit=3&after=${ids[3]}`)).toEqual({ ids: ids.slice(4, 7), hasMore: true, hasNewer: false });
+    expect(await get(`?limit=5&around=${ids[3]}`)).toEqual({ ids: ids.slice(1, 6), hasMore: true, hasNewer: true });
+    expect(await get(`?limit=4&around=${ids[1]}`)).toEqual({ ids: ids.slice(0, 3), hasMore: false, hasNewer: true });
+    expect(await get(`?around=${ids[6]}`)).toEqual({ ids, hasMore: false, hasNewer: false });
+
+    for (const query of [`after=${newMessageId()}`, `around=${newMessageId()}`]) {
+      const res = await t.call("GET", `/api/conversations/${conversation.id}/messages?${query}`, {
+        cookie: bob.cookie,
+      });
+      expect(res.status).toBe(404);
+      expect(await errorCode(res)).toBe("NOT_FOUND");
+    }
+    const two = await t.call("GET", `/api/conversations/${conversation.id}/messages?after=${ids[1]}&around=${ids[2]}`, {
+      cookie: bob.cookie,
+    });
+    expect(two.status).toBe(400);
+    expect(await errorCode(two)).toBe("VALIDATION_FAILED");
+  });
+
   it("limits how fast one user can write over HTTP (429 with Retry-After), without slowing anyone else", async () => {
     const { t, alice, bob } = await twoUsers();
     const { conversation } = await start(t, alice, bob);

@@ -6,7 +6,7 @@
  *   GET  /api/conversations                  mine, most recent activity first
  *   GET  /api/conversations/active?tz=       mine with a message today (in tz) or in the last hour
  *   GET  /api/conversations/:id              one of mine
- *   GET  /api/conversations/:id/messages     a page of its messages, older than ?before
+ *   GET  /api/conversations/:id/messages     a page of its messages: the newest, ?before, ?after or ?around one
  *   POST /api/conversations/:id/messages     post a message (idempotent on its id)
  *   PUT  /api/conversations/:id/read         I have read up to {messageId} (never moves back)
  *   PUT  /api/conversations/:id/delivered    a device of mine has everything up to {messageId}
@@ -131,9 +131,10 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
 
   routes.get("/:id/messages", async (c) => {
     const conversation = await mine(pathId(c, "id"), c.get("user").id);
-    const { before, limit } = readQuery(c, MessagesQuery);
-    const page = await repo.messagesPage(conversation.id, before, limit);
-    if (!page) throw new AppError("NOT_FOUND", "There is no message with the id given as `before`.");
+    const { before, after, around, limit } = readQuery(c, MessagesQuery);
+    const at = before ? { before } : after ? { after } : around ? { around } : undefined;
+    const page = await repo.messagesPage(conversation.id, at, limit);
+    if (!page) throw new AppError("NOT_FOUND", "There is no message with that id in this conversation.");
     return c.json(page);
   });
 

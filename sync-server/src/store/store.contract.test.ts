@@ -13,6 +13,7 @@ import { bearer, username } from "better-auth/plugins";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { CommitConflict } from "./conflict.js";
 import { openPostgresStore } from "./postgres/postgres-store.js";
+import { rawSql } from "./raw-sql.js";
 import { openSqliteStore } from "./sqlite/sqlite-store.js";
 import { createTestDatabase } from "./testing.js";
 import type { Store, StoreKind } from "./types.js";
@@ -294,7 +295,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       const seen: string[] = [];
       let before: string | undefined;
       for (;;) {
-        const page = await store.conversations.messagesPage(id, before, 128);
+        const page = await store.conversations.messagesPage(id, before === undefined ? undefined : { before }, 128);
         if (!page) throw new Error("a page anchored on an indexed message came back null");
         seen.unshift(...page.messages.map((m) => m.id));
         if (!page.hasMore) break;
@@ -320,7 +321,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         replyTo: record(5, "").id,
         text: "again",
       });
-      expect(await store.conversations.messagesPage(id, "msg-unknown", 10)).toBeNull();
+      expect(await store.conversations.messagesPage(id, { before: "msg-unknown" }, 10)).toBeNull();
       expect(await store.transaction((tx) => tx.indexMessages("no-such-id", 0, [record(1, "bob")]))).toBeNull();
     });
 
@@ -338,7 +339,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       const order: string[] = [];
       let before: string | undefined;
       for (;;) {
-        const page = await store.conversations.messagesPage(id, before, 2);
+        const page = await store.conversations.messagesPage(id, before === undefined ? undefined : { before }, 2);
         if (!page) throw new Error("a page anchored on an indexed message came back null");
         order.unshift(...page.messages.map((m) => m.id));
         if (!page.hasMore) break;
@@ -447,6 +448,121 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         deleted: true,
       });
       expect(deleted?.summary.lastActivityAt).toBe(T0 + 9);
+    });
+  });
+
+  describe("search and pages", () => {
+    const said = (i: number, author: string, text: string, extra: Partial<MessageRecord> = {}) =>
+      record(i, author, { text, ...extra });
+    const ids = (messages: Array<{ id: string }> | undefined) => messages?.map((m) => m.id);
+
+    test("finds the user's messages by folded prefixes of every token, newest first, a page at a time", async () => {
+      const { store } = await useStore(kind);
+      const mine = (await store.conversations.getOrCreateDirect("ann", "ben")).conversation.id;
+      const theirs = (await store.conversations.getOrCreateDirect("ben", "cat")).conversation.id;
+      await store.transaction(async (tx) => {
+        await tx.indexMessages(mine, 0, [
+          said(1, "ann", "Meeting at the Café"),
+          said(2, "ben", "CAFÉ MEETING moved"),
+          said(3, "ben", "cafeteria"),
+          said(4, "ann", "nothing here"),
+        ]);
+        await tx.indexMessages(theirs, 0, [said(5, "cat", "meeting at the cafe")]);
+      });
+      const search = (userId: string, q: string[], limit = 10) => store.conversations.search(userId, q, null, limit);
+      expect(ids((await search("ann", ["cafe", "mee"])).messages)).toEqual([record(2, "").id, record(1, "").id]);
+      expect(ids((await search("cat", ["cafe", "mee"])).messages)).toEqual([record(5, "").id]);
+      expect((await search("ben", ["caf"])).messages.map((m) => m.conversationId)).toEqual([theirs, mine, mine, mine]);
+      expect(await search("dan", ["cafe"])).toEqual({ messages: [], hasMore: false });
+      expect(await search("ann", [])).toEqual({ messages: [], hasMore: false });
+      // Anything but letters and digits never reaches the query.
+      expect(await search("ann", ['"', "*", "' OR 1=1"])).toEqual({ messages: [], hasMore: false });
+
+      const first = await search("ben", ["caf"], 3);
+      expect(first.hasMore).toBe(true);
+      const last = first.messages.at(-1) as { createdAt: number; id: string; conversationId: string };
+      const rest = await store.conversations.search("ben", ["caf"], last, 3);
+      expect(rest.hasMore).toBe(false);
+      expect(ids([...first.messages, ...rest.messages])).toEqual([5, 3, 2, 1].map((i) => record(i, "").id));
+    });
+
+    test("keeps the index in step: edits by their new words, never deleted messages, system lines or a left group", async () => {
+      const { store } = await useStore(kind);
+      const group = await store.groups.create("ann", "Trip", ["ben", "cat"]);
+      await store.transaction((tx) =>
+        tx.indexMessages(group.id, 0, [
+          said(1, "ann", "original wording"),
+          said(2, "ben", "soon deleted wording"),
+          said(3, "@system", "ann renamed the group wording"),
+        ]),
+      );
+      await store.transaction((tx) =>
+        tx.indexMessages(group.id, 0, [
+          said(1, "ann", "revised text", { editedAt: T0 + 50 }),
+          said(2, "ben", "", { deletedAt: T0 + 60 }),
+        ]),
+      );
+      const found = async (userId: string, q: string) =>
+        ids((await store.conversations.search(userId, [q], null, 10)).messages);
+      expect(await found("cat", "revised")).toEqual([record(1, "").id]);
+      expect(await found("cat", "original")).toEqual([]);
+      expect(await found("cat", "wording")).toEqual([]);
+      expect(await found("cat", "renamed")).toEqual([]);
+      await store.groups.removeMember(group.id, "cat");
+      expect(await found("cat", "revised")).toEqual([]);
+      expect(await found("ben", "revised")).toEqual([record(1, "").id]);
+    });
+
+    test("the search migration indexes messages that were there before it", async () => {
+      const t = await useStore(kind);
+      const id = (await t.store.conversations.getOrCreateDirect("ann", "ben")).conversation.id;
+      await t.store.transaction((tx) =>
+        tx.indexMessages(id, 0, [said(1, "ann", "Crème brûlée"), said(2, "ben", "crème", { deletedAt: T0 })]),
+      );
+      // Back to the schema before the migration, with the messages still in the index.
+      const undo =
+        kind === "sqlite"
+          ? ["DROP TABLE message_search", "PRAGMA user_version = 3"]
+          : [
+              "DROP INDEX message_search",
+              "ALTER TABLE message DROP COLUMN search",
+              "DELETE FROM messenger_migration WHERE version = 3",
+            ];
+      for (const sql of undo) await rawSql(t.store, sql);
+      await t.close(t.store);
+      const store = await t.reopen();
+      expect(ids((await store.conversations.search("ben", ["creme", "brul"], null, 10)).messages)).toEqual([
+        record(1, "").id,
+      ]);
+      expect((await store.conversations.findMessage(id, record(1, "").id))?.text).toBe("Crème brûlée");
+    });
+
+    test("pages after and around a message, saying whether older and newer ones exist", async () => {
+      const { store } = await useStore(kind);
+      const { id } = (await store.conversations.getOrCreateDirect("ann", "ben")).conversation;
+      await store.transaction((tx) =>
+        tx.indexMessages(
+          id,
+          0,
+          Array.from({ length: 10 }, (_, i) => record(i, "ann")),
+        ),
+      );
+      const page = async (at: Parameters<typeof store.conversations.messagesPage>[1], limit: number) => {
+        const p = await store.conversations.messagesPage(id, at, limit);
+        return p && { at: p.messages.map((m) => m.createdAt - T0), hasMore: p.hasMore, hasNewer: p.hasNewer };
+      };
+      const m = (i: number) => record(i, "").id;
+      expect(await page(undefined, 3)).toEqual({ at: [7, 8, 9], hasMore: true, hasNewer: false });
+      expect(await page({ before: m(7) }, 3)).toEqual({ at: [4, 5, 6], hasMore: true, hasNewer: true });
+      expect(await page({ after: m(2) }, 3)).toEqual({ at: [3, 4, 5], hasMore: true, hasNewer: true });
+      expect(await page({ after: m(6) }, 3)).toEqual({ at: [7, 8, 9], hasMore: true, hasNewer: false });
+      expect(await page({ after: m(9) }, 3)).toEqual({ at: [], hasMore: true, hasNewer: false });
+      expect(await page({ around: m(5) }, 5)).toEqual({ at: [3, 4, 5, 6, 7], hasMore: true, hasNewer: true });
+      expect(await page({ around: m(1) }, 6)).toEqual({ at: [0, 1, 2, 3], hasMore: false, hasNewer: true });
+      expect(await page({ around: m(8) }, 6)).toEqual({ at: [5, 6, 7, 8, 9], hasMore: true, hasNewer: false });
+      expect(await page({ around: m(0) }, 1)).toEqual({ at: [0], hasMore: false, hasNewer: true });
+      expect(await page({ around: m(9) }, 1)).toEqual({ at: [9], hasMore: true, hasNewer: false });
+      for (const at of [{ after: "msg-unknown" }, { around: "msg-unknown" }]) expect(await page(at, 3)).toBeNull();
     });
   });
 

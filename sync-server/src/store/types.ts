@@ -38,6 +38,23 @@ export interface DocTail {
   clients: Map<number, string>;
 }
 
+/** Where a page of a conversation starts: at most one of the three (none: the newest page). */
+export type PageAnchor = { before: string } | { after: string } | { around: string };
+
+/** A search hit's place in the order of results: the next page starts after it. */
+export interface SearchPosition {
+  createdAt: number;
+  id: string;
+  conversationId: string;
+}
+
+export interface SearchResult {
+  /** Newest first. */
+  messages: Message[];
+  /** True when more hits follow the last one. */
+  hasMore: boolean;
+}
+
 /** Where a message id already lives in its conversation. */
 export interface IndexedMessage {
   segment: number;
@@ -112,8 +129,22 @@ export interface ConversationStore {
   /** The user's conversations, most recent activity first. */
   listForUser(userId: string): Promise<ConversationSummary[]>;
   findMessage(conversationId: string, id: string): Promise<Message | null>;
-  /** A page of messages older than `before` (a message id), oldest first; null when `before` is unknown. */
-  messagesPage(conversationId: string, before: string | undefined, limit: number): Promise<MessagesPage | null>;
+  /**
+   * A page of messages, oldest first: the newest (no anchor), older than `before`, newer than
+   * `after`, or `around` one message (see message-pages.ts). Null when the anchor is unknown.
+   */
+  messagesPage(conversationId: string, at: PageAnchor | undefined, limit: number): Promise<MessagesPage | null>;
+  /**
+   * Messages of the user's conversations whose words every token prefixes (tokens as
+   * `searchTokens` makes them), newest first by (createdAt, id, conversationId), after
+   * `cursor`. Deleted messages and system lines are never found. No tokens: nothing.
+   */
+  search(
+    userId: string,
+    tokens: readonly string[],
+    cursor: SearchPosition | null,
+    limit: number,
+  ): Promise<SearchResult>;
   /** Where each of `ids` already lives in the conversation; ids not indexed are absent. */
   segmentsOf(conversationId: string, ids: string[]): Promise<Map<string, IndexedMessage>>;
   /**

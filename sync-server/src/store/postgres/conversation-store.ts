@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { type MessagesPage, SYSTEM_AUTHOR } from "@messenger/shared";
 import type pg from "pg";
+import { anchorId, assemblePage, pageSpan } from "../message-pages.js";
 import type { ConversationStore, IndexedMessage } from "../types.js";
 import {
   MESSAGE_COLUMNS,
@@ -16,6 +17,7 @@ import {
   readConversationsWhere,
   toMessage,
 } from "./conversation-rows.js";
+import { searchMessages } from "./message-search.js";
 import { withTransaction } from "./pool.js";
 import { markDelivered, markRead, readsForUser } from "./read-marks.js";
 
@@ -100,26 +102,37 @@ export function createPgConversations(pool: pg.Pool, clock: () => number): Conve
       return row ? toMessage(row) : null;
     },
 
-    async messagesPage(conversationId, before, limit): Promise<MessagesPage | null> {
-      let rows: MessageRow[];
-      if (before === undefined) {
-        ({ rows } = await pool.query<MessageRow>(
+    async messagesPage(conversationId, at, limit): Promise<MessagesPage | null> {
+      const span = pageSpan(at, limit);
+      const id = anchorId(at);
+      if (id === undefined) {
+        const { rows } = await pool.query<MessageRow>(
           `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-          [conversationId, limit + 1],
-        ));
-      } else {
-        const anchor = await messageById(conversationId, before);
-        if (!anchor) return null;
-        ({ rows } = await pool.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM message
-           WHERE conversation_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3))
-           ORDER BY created_at DESC, id DESC LIMIT $4`,
-          [conversationId, anchor.created_at, anchor.id, limit + 1],
-        ));
+          [conversationId, span.older + 1],
+        );
+        return assemblePage(at, limit, rows, null, []);
       }
-      const hasMore = rows.length > limit;
-      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore, hasNewer: false };
+      const anchor = await messageById(conversationId, id);
+      if (!anchor) return null;
+      // An `around` page reads both sides even when it shows none of one: it tells whether more exist.
+      const both = at !== undefined && "around" in at;
+      const side = async (direction: "<" | ">", count: number) =>
+        (
+          await pool.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM message
+             WHERE conversation_id = $1 AND (created_at, id) ${direction} ($2::bigint, $3::text)
+             ORDER BY created_at ${direction === "<" ? "DESC" : "ASC"}, id ${direction === "<" ? "DESC" : "ASC"} LIMIT $4`,
+            [conversationId, anchor.created_at, anchor.id, count + 1],
+          )
+        ).rows;
+      const [older, newer] = await Promise.all([
+        span.older > 0 || both ? side("<", span.older) : [],
+        span.newer > 0 || both ? side(">", span.newer) : [],
+      ]);
+      return assemblePage(at, limit, older, anchor, newer);
     },
+
+    search: (userId, tokens, cursor, limit) => searchMessages(pool, userId, tokens, cursor, limit),
 
     async segmentsOf(conversationId, ids) {
       const found = new Map<string, IndexedMessage>();

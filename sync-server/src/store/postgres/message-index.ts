@@ -4,6 +4,7 @@
  */
 import { conversationDocName, type MessageRecord, SEGMENT_MESSAGES, SYSTEM_AUTHOR } from "@messenger/shared";
 import { CommitConflict } from "../conflict.js";
+import { indexText } from "../search-words.js";
 import type { IndexEntry, IndexResult } from "../types.js";
 import { type ConversationRow, SELECT_CONVERSATION, toSummary } from "./conversation-rows.js";
 import type { Queryable } from "./pool.js";
@@ -110,12 +111,16 @@ export async function indexMessagesBatch(
       text: string;
       deleted_at: number | null;
     }>(
-      `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, reply_to, stored_at)
-       SELECT t.conversation_id, t.id, t.segment, t.author_id, t.text, t.created_at, t.edited_at, t.deleted_at, t.reply_to, $1
-       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
-         AS t(conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, reply_to)
+      `INSERT INTO message (conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, stored_at,
+         search, reply_to)
+       SELECT t.conversation_id, t.id, t.segment, t.author_id, t.text, t.created_at, t.edited_at, t.deleted_at, $1,
+         array_to_tsvector(string_to_array(t.words, ' ')), t.reply_to
+       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[],
+         $10::text[], $11::text[])
+         AS t(conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, words, reply_to)
        ON CONFLICT (conversation_id, id) DO UPDATE SET
-         text = excluded.text, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at
+         text = excluded.text, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
+         search = excluded.search
        RETURNING conversation_id, id, segment, author_id, (xmax = 0) AS inserted, created_at, text, deleted_at`,
       [
         clock(),
@@ -127,6 +132,9 @@ export async function indexMessagesBatch(
         rowsIn.map((r) => r.record.createdAt),
         rowsIn.map((r) => r.record.editedAt ?? null),
         rowsIn.map((r) => r.record.deletedAt ?? null),
+        // The search index's words (null: never found). An id already indexed keeps its author,
+        // and another author's record fails the commit below, so the record's author decides.
+        rowsIn.map((r) => indexText({ authorId: r.record.author, text: r.record.text, deletedAt: r.record.deletedAt })),
         rowsIn.map((r) => r.record.replyTo ?? null),
       ],
     );

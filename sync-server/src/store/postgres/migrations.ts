@@ -12,12 +12,19 @@
  *    SQLite's BINARY does, whatever collation the database was created with.
  */
 import type pg from "pg";
+import { indexText } from "../search-words.js";
 import type { Queryable } from "./pool.js";
+
+/** SQL, or a step that needs JavaScript too (run on the migration's transaction). */
+export type Migration = string | ((db: Queryable) => Promise<void>);
+
+/** Rows the search backfill reads at a time. */
+const BACKFILL_CHUNK = 5000;
 
 /** pg_advisory_lock key held while migrating ("msg" in ASCII, then 1; exclusive() uses 2). */
 export const MIGRATION_LOCK_KEY = 0x6d73_6701;
 
-export const MIGRATIONS: string[] = [
+export const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE conversation (
     id TEXT COLLATE "C" PRIMARY KEY,
@@ -99,6 +106,42 @@ export const MIGRATIONS: string[] = [
     read_receipts BOOLEAN NOT NULL DEFAULT TRUE
   );
   `,
+  // Full-text search: each findable message's words (search-words.ts) as a tsvector made
+  // with array_to_tsvector (the lexemes as given: no parser, no dictionary), so the words are
+  // exactly the client's. The backfill folds in JavaScript for that reason (SQL's lower()
+  // follows the database's locale and has no diacritic removal); the index comes after it.
+  async (db) => {
+    await db.query(`ALTER TABLE message ADD COLUMN search tsvector`);
+    for (let after: [string, string] = ["", ""]; ; ) {
+      const { rows } = await db.query<{
+        conversation_id: string;
+        id: string;
+        author_id: string;
+        text: string;
+        deleted_at: number | null;
+      }>(
+        `SELECT conversation_id, id, author_id, text, deleted_at FROM message
+         WHERE (conversation_id, id) > ($1, $2) ORDER BY conversation_id, id LIMIT $3`,
+        [...after, BACKFILL_CHUNK],
+      );
+      const found = rows
+        .map((r) => ({ r, words: indexText({ authorId: r.author_id, text: r.text, deletedAt: r.deleted_at }) }))
+        .filter((f) => f.words !== null);
+      if (found.length > 0)
+        await db.query(
+          `UPDATE message m SET search = array_to_tsvector(string_to_array(u.words, ' '))
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS u(conversation_id, id, words)
+           WHERE m.conversation_id = u.conversation_id AND m.id = u.id`,
+          [found.map((f) => f.r.conversation_id), found.map((f) => f.r.id), found.map((f) => f.words)],
+        );
+      const last = rows.at(-1);
+      if (!last || rows.length < BACKFILL_CHUNK) break;
+      after = [last.conversation_id, last.id];
+    }
+    // fastupdate off: new entries go straight into the index rather than a pending list that
+    // every search scans in full until (auto)vacuum merges it (tens of ms under steady writing).
+    await db.query(`CREATE INDEX message_search ON message USING gin (search) WITH (fastupdate = off)`);
+  },
   // Replies: the message a message answers (set when written, never changed), for HTTP pages.
   `ALTER TABLE message ADD COLUMN reply_to TEXT COLLATE "C";`,
 ];
@@ -135,7 +178,9 @@ export async function migrate(pool: pg.Pool, clock: () => number): Promise<numbe
       for (const version of await pendingMigrations(client)) {
         await client.query("BEGIN");
         try {
-          await client.query(MIGRATIONS[version - 1] as string);
+          const migration = MIGRATIONS[version - 1] as Migration;
+          if (typeof migration === "string") await client.query(migration);
+          else await migration(client);
           await client.query(`INSERT INTO messenger_migration (version, applied_at) VALUES ($1, $2)`, [
             version,
             clock(),

@@ -12,7 +12,6 @@ import {
   conversationDocName,
   type Message,
   type MessageRecord,
-  type MessagesPage,
   PREVIEW_LENGTH,
   SEGMENT_MESSAGES,
   SYSTEM_AUTHOR,
@@ -22,6 +21,8 @@ import { CommitConflict } from "../conflict.js";
 import { type MessageRow, type ReceiptRow, toMessage, toReceipts } from "../rows.js";
 import type { IndexedMessage, IndexResult } from "../types.js";
 import type { Db } from "./database.js";
+import { createSqlitePages } from "./message-pages.js";
+import { createSqliteSearch } from "./message-search.js";
 import { createSqliteReadMarks, type FreshMessage } from "./read-marks.js";
 
 interface ConversationRow {
@@ -39,6 +40,9 @@ interface ConversationRow {
   members: string;
 }
 
+/** A `message` row with its key (the rowid alias the search index is keyed by). */
+type KeyedRow = MessageRow & { key: number };
+
 export type SqliteConversations = ReturnType<typeof createSqliteConversations>;
 
 /** Message order: created_at, then id (as the pages and "last message" sort). */
@@ -51,6 +55,8 @@ export function newId(): string {
 
 export function createSqliteConversations(db: Db, clock: Clock) {
   const readMarks = createSqliteReadMarks(db);
+  const pages = createSqlitePages(db);
+  const search = createSqliteSearch(db);
   const selectConversation = `
     SELECT c.id, c.kind, c.name, c.head_segment, c.head_count, c.last_message_id, c.last_activity_at, c.created_at,
            (SELECT group_concat(user_id, ',') FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
@@ -87,7 +93,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
   const memberList = db.prepare<[string], { user_id: string }>(
     `SELECT user_id FROM conversation_member WHERE conversation_id = ? ORDER BY user_id`,
   );
-  const messageById = db.prepare<[string, string], MessageRow>(
+  const messageById = db.prepare<[string, string], KeyedRow>(
     `SELECT * FROM message WHERE conversation_id = ? AND id = ?`,
   );
   const upsertMessage = db.prepare(
@@ -102,13 +108,6 @@ export function createSqliteConversations(db: Db, clock: Clock) {
   const updateActivity = db.prepare(
     `UPDATE conversation SET last_message_id = ?, last_message_at = ?, last_activity_at = coalesce(?, created_at),
        head_segment = ?, head_count = ? WHERE id = ?`,
-  );
-  const pageNewest = db.prepare<[string, number], MessageRow>(
-    `SELECT * FROM message WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-  );
-  const pageBefore = db.prepare<[string, number, number, string, number], MessageRow>(
-    `SELECT * FROM message WHERE conversation_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
 
   /** `last`: the row of row.last_message_id when the caller has it already. */
@@ -183,18 +182,8 @@ export function createSqliteConversations(db: Db, clock: Clock) {
       return row ? toMessage(row) : null;
     },
 
-    /** A page of messages older than `before` (a message id), oldest first. */
-    messagesPage(conversationId: string, before: string | undefined, limit: number): MessagesPage | null {
-      let rows: MessageRow[];
-      if (before === undefined) rows = pageNewest.all(conversationId, limit + 1);
-      else {
-        const anchor = messageById.get(conversationId, before);
-        if (!anchor) return null;
-        rows = pageBefore.all(conversationId, anchor.created_at, anchor.created_at, anchor.id, limit + 1);
-      }
-      const hasMore = rows.length > limit;
-      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore, hasNewer: false };
-    },
+    messagesPage: pages.messagesPage,
+    search: search.search,
 
     /**
      * Records accepted message records of one segment in the index. Call inside the
@@ -208,7 +197,9 @@ export function createSqliteConversations(db: Db, clock: Clock) {
       let added = 0;
       // The newest message afterwards is known without a query when every record is a new
       // message at least as new as the current last one (the common case: someone writes).
-      let current = row.last_message_id ? messageById.get(conversationId, row.last_message_id) : undefined;
+      let current: MessageRow | undefined = row.last_message_id
+        ? messageById.get(conversationId, row.last_message_id)
+        : undefined;
       let newestKnown = true;
       const insertedHere = new Set<string>();
       const fresh: FreshMessage[] = [];
@@ -238,7 +229,8 @@ export function createSqliteConversations(db: Db, clock: Clock) {
           deleted_at: r.deletedAt ?? null,
           reply_to: before ? before.reply_to : (r.replyTo ?? null),
         };
-        upsertMessage.run({ ...stored, stored_at: now });
+        const { lastInsertRowid } = upsertMessage.run({ ...stored, stored_at: now });
+        search.indexed(before ? before.key : Number(lastInsertRowid), before, stored);
         if (before) {
           // An edit or a deletion: if it touched the last message, its preview changes.
           if (current && before.id === current.id) current = stored;

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "./migrations.js";
+import { MIGRATIONS, type Migration } from "./migrations.js";
 
 export type Db = Database.Database;
 
@@ -34,7 +34,9 @@ export function migrate(db: Db): void {
   try {
     for (let v = current; v < MIGRATIONS.length; v++) {
       db.transaction(() => {
-        db.exec(MIGRATIONS[v] as string);
+        const migration = MIGRATIONS[v] as Migration;
+        if (typeof migration === "string") db.exec(migration);
+        else migration(db);
         const broken = db.pragma("foreign_key_check") as unknown[];
         if (broken.length > 0) throw new Error(`migration ${v + 1} left ${broken.length} broken references`);
         db.pragma(`user_version = ${v + 1}`);

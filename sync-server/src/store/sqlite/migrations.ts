@@ -1,5 +1,14 @@
 /** Application tables. Append only: never edit a migration that has shipped. */
-export const MIGRATIONS: string[] = [
+import type Database from "better-sqlite3";
+import { indexText } from "../search-words.js";
+
+/** SQL, or a step that needs JavaScript too (run inside the migration's transaction). */
+export type Migration = string | ((db: Database.Database) => void);
+
+/** Rows the search backfill reads at a time. */
+const BACKFILL_CHUNK = 5000;
+
+export const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE conversation (
     id TEXT PRIMARY KEY,
@@ -116,6 +125,51 @@ export const MIGRATIONS: string[] = [
     read_receipts INTEGER NOT NULL DEFAULT 1
   );
   `,
+  // Full-text search. The message table is rebuilt with `key`, an alias of its rowid: the
+  // FTS5 table's rows are keyed by it, and a rowid that is not an INTEGER PRIMARY KEY may be
+  // renumbered by VACUUM. The FTS5 table is contentless (the text lives in `message`) and
+  // holds each findable message's words (search-words.ts); the existing rows are backfilled.
+  (db) => {
+    db.exec(`
+    CREATE TABLE message_new (
+      key INTEGER PRIMARY KEY,
+      conversation_id TEXT NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+      id TEXT NOT NULL,
+      segment INTEGER NOT NULL,
+      author_id TEXT NOT NULL,
+      text TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      edited_at INTEGER,
+      deleted_at INTEGER,
+      stored_at INTEGER NOT NULL,
+      UNIQUE (conversation_id, id)
+    );
+    INSERT INTO message_new (key, conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at,
+      stored_at)
+    SELECT rowid, conversation_id, id, segment, author_id, text, created_at, edited_at, deleted_at, stored_at
+    FROM message;
+    DROP TABLE message;
+    ALTER TABLE message_new RENAME TO message;
+    CREATE INDEX message_page ON message(conversation_id, created_at, id);
+    CREATE VIRTUAL TABLE message_search USING fts5(
+      words, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    `);
+    const read = db.prepare<
+      [number, number],
+      { key: number; author_id: string; text: string; deleted_at: number | null }
+    >(`SELECT key, author_id, text, deleted_at FROM message WHERE key > ? ORDER BY key LIMIT ?`);
+    const write = db.prepare(`INSERT INTO message_search (rowid, words) VALUES (?, ?)`);
+    for (let after = 0; ; ) {
+      const rows = read.all(after, BACKFILL_CHUNK);
+      for (const r of rows) {
+        const words = indexText({ authorId: r.author_id, text: r.text, deletedAt: r.deleted_at });
+        if (words !== null) write.run(r.key, words);
+      }
+      if (rows.length < BACKFILL_CHUNK) break;
+      after = (rows.at(-1) as { key: number }).key;
+    }
+  },
   // Replies: the message a message answers (set when written, never changed), for HTTP pages.
   `ALTER TABLE message ADD COLUMN reply_to TEXT;`,
 ];
