@@ -1,6 +1,7 @@
 import type { MessageRecord } from "@messenger/shared";
 import { createSignal, type JSX, Show } from "solid-js";
 import { Icon } from "./icons.js";
+import { MessageText } from "./message-text.js";
 import { ReceiptTicks, type ReceiptView } from "./receipt-ticks.js";
 
 export interface MessageRowProps {
@@ -56,7 +57,7 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
           </span>
         </Show>
         <Show when={!deleted()} fallback={<p class="deleted">This message was deleted</p>}>
-          <p>{props.record.text}</p>
+          <MessageText text={props.record.text} />
         </Show>
         <span class="meta">
           <Show when={props.record.editedAt !== undefined && !deleted()}>
