@@ -99,6 +99,14 @@ export const MIGRATIONS: string[] = [
     read_receipts BOOLEAN NOT NULL DEFAULT TRUE
   );
   `,
+  // 4 and 5: reserved for migrations written in parallel on other branches (issue 12). On merge
+  // they replace these placeholders, which must never reach a database anyone keeps.
+  `SELECT 1; -- placeholder for migration 4`,
+  `SELECT 1; -- placeholder for migration 5`,
+  // 6: muting a conversation, per member (PUT /api/conversations/:id/mute).
+  `
+  ALTER TABLE conversation_member ADD COLUMN muted BOOLEAN NOT NULL DEFAULT FALSE;
+  `,
 ];
 
 const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS messenger_migration (

@@ -116,4 +116,12 @@ export const MIGRATIONS: string[] = [
     read_receipts INTEGER NOT NULL DEFAULT 1
   );
   `,
+  // 4 and 5: reserved for migrations written in parallel on other branches (issue 12). On merge
+  // they replace these placeholders, which must never reach a database anyone keeps.
+  `SELECT 1; -- placeholder for migration 4`,
+  `SELECT 1; -- placeholder for migration 5`,
+  // 6: muting a conversation, per member (PUT /api/conversations/:id/mute).
+  `
+  ALTER TABLE conversation_member ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
