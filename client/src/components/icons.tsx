@@ -17,6 +17,9 @@ const PATHS = {
   edit: "M12 20h9M16.5 3.5a2.1 2.1 0 013 3L7 19l-4 1 1-4 12.5-12.5z",
   trash: "M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6",
   close: "M18 6L6 18M6 6l12 12",
+  bell: "M18 8a6 6 0 00-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 01-3.4 0",
+  bellOff:
+    "M13.7 21a2 2 0 01-3.4 0M18.6 13A17.9 17.9 0 0118 8M6.3 6.3A6 6 0 006 8c0 7-3 9-3 9h14M18 8a6 6 0 00-9.3-5M1 1l22 22",
 } as const;
 
 export type IconName = keyof typeof PATHS;

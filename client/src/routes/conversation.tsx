@@ -7,6 +7,7 @@ import { GroupInfoDialog } from "../components/group-info-dialog.js";
 import { Icon } from "../components/icons.js";
 import { LogTop } from "../components/log-top.js";
 import { DaySeparator, MessageRow, SystemLine } from "../components/message-row.js";
+import { MuteButton } from "../components/mute-button.js";
 import { SyncProblems } from "../components/sync-problems.js";
 import { VirtualList, type VirtualListApi } from "../components/virtual-list.js";
 import { errorSentence } from "../lib/api.js";
@@ -196,17 +197,22 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
         connection={props.showStatus ? app.sync.connection() : null}
         onBack={() => app.router.back("/")}
         actions={
-          <Show when={group() && !readOnly() && summary()}>
-            <button
-              type="button"
-              class="icon-btn"
-              aria-label="Group info"
-              aria-haspopup="dialog"
-              onClick={() => setInfoOpen(true)}
-            >
-              <Icon name="people" />
-            </button>
-          </Show>
+          <>
+            <Show when={!readOnly() && summary()}>
+              <MuteButton conversationId={props.id} />
+            </Show>
+            <Show when={group() && !readOnly() && summary()}>
+              <button
+                type="button"
+                class="icon-btn"
+                aria-label="Group info"
+                aria-haspopup="dialog"
+                onClick={() => setInfoOpen(true)}
+              >
+                <Icon name="people" />
+              </button>
+            </Show>
+          </>
         }
       />
       <Show when={infoOpen() && !readOnly() && summary()}>
