@@ -160,6 +160,14 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   const [atBottom, setAtBottom] = createSignal(true);
   const [editing, setEditing] = createSignal<MessageRecord | null>(null);
   const [deleting, setDeleting] = createSignal<MessageRecord | null>(null);
+  // Escape keeps the message: the delete confirmation is a bar, not a dialog with an Escape of its own.
+  const keepOnEscape = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || e.defaultPrevented || !deleting()) return;
+    e.preventDefault();
+    setDeleting(null);
+  };
+  window.addEventListener("keydown", keepOnEscape);
+  onCleanup(() => window.removeEventListener("keydown", keepOnEscape));
   let list: VirtualListApi | undefined;
   let textarea: HTMLTextAreaElement | undefined;
 
