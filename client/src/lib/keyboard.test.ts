@@ -9,7 +9,7 @@ const key = (k: string, over: Partial<KeyLike> = {}): KeyLike => ({
   shiftKey: false,
   ...over,
 });
-const anywhere = { textField: false, empty: true, mac: false };
+const anywhere = { textField: false, empty: true };
 
 describe("moving between conversations from the keyboard", () => {
   it("reads Alt+↑ as the previous conversation and Alt+↓ as the next", () => {
@@ -26,11 +26,9 @@ describe("moving between conversations from the keyboard", () => {
     expect(conversationDirection(key("ArrowUp", { isComposing: true }), anywhere)).toBeNull();
   });
 
-  it("works in the composer, except on a Mac with text in it, where Option+arrows move the caret", () => {
-    expect(conversationDirection(key("ArrowUp"), { textField: true, empty: false, mac: false })).toBe(-1);
-    expect(conversationDirection(key("ArrowUp"), { textField: true, empty: true, mac: true })).toBe(-1);
-    expect(conversationDirection(key("ArrowUp"), { textField: true, empty: false, mac: true })).toBeNull();
-    expect(conversationDirection(key("ArrowUp"), { textField: false, empty: true, mac: true })).toBe(-1);
+  it("works in an empty composer, and leaves the key to the caret (and the text where it is) when it holds text", () => {
+    expect(conversationDirection(key("ArrowUp"), { textField: true, empty: true })).toBe(-1);
+    expect(conversationDirection(key("ArrowDown"), { textField: true, empty: false })).toBeNull();
   });
 
   it("steps through the list order, starts at an end when none is open, and stops at the ends", () => {

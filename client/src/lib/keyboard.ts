@@ -1,6 +1,6 @@
 /**
  * App-wide keys: Alt+↑ / Alt+↓ open the previous / next conversation in the list's order,
- * from anywhere; Escape closes what is open and has no Escape of its own (a <details> list
+ * from anywhere but a text field holding text; Escape closes what is open and has no Escape of its own (a <details> list
  * such as "Read by", the delete confirmation). Native dialogs close themselves on Escape
  * (components/dialog.tsx), so nothing here acts while one is open.
  */
@@ -15,21 +15,21 @@ export interface KeyLike {
   isComposing?: boolean;
 }
 
-/** Where the key was pressed: a text field (and whether it holds text), on a Mac or not. */
+/** Where the key was pressed: a text field, and whether it holds text. */
 export interface KeyPlace {
   textField: boolean;
   empty: boolean;
-  mac: boolean;
 }
 
 /**
- * -1 (previous), 1 (next) or null (not ours). On a Mac, Option+↑/↓ moves the caret to the start
- * or end of a paragraph, so in a text field with text in it the key stays the caret's.
+ * -1 (previous), 1 (next) or null (not ours). In a text field with text in it the key is left
+ * alone: on a Mac Option+↑/↓ moves the caret to the start or end of a paragraph, and everywhere
+ * leaving the conversation would drop the unsent text (the composer keeps no draft).
  */
 export function conversationDirection(e: KeyLike, place: KeyPlace): -1 | 1 | null {
   if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.isComposing) return null;
   if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return null;
-  if (place.mac && place.textField && !place.empty) return null;
+  if (place.textField && !place.empty) return null;
   return e.key === "ArrowUp" ? -1 : 1;
 }
 
@@ -41,15 +41,13 @@ export function conversationStep(ids: readonly string[], current: string | null,
   return ids[at + direction] ?? null;
 }
 
-const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
-
 function placeOf(target: EventTarget | null): KeyPlace {
   const field =
     target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type !== "checkbox")
       ? target
       : null;
   const editable = target instanceof HTMLElement && target.isContentEditable;
-  return { textField: field !== null || editable, empty: field ? field.value === "" : !editable, mac: isMac() };
+  return { textField: field !== null || editable, empty: field ? field.value === "" : !editable };
 }
 
 /** Listens on the window for the app's keys while the caller's root lives. */
