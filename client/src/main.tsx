@@ -11,6 +11,7 @@ import { createAppData } from "./lib/app-data.js";
 import { STOP_SENTENCES } from "./lib/close-policy.js";
 import { createHistoryCache, type HistoryCache } from "./lib/history-cache.js";
 import { LAST_SESSION_KEY } from "./lib/local-data.js";
+import { createNotifications } from "./lib/notifications.js";
 import { createOutbox, type Outbox } from "./lib/outbox.js";
 import { createOutboxRunner, settleStopped } from "./lib/outbox-runner.js";
 import { createRouter } from "./lib/router.js";
@@ -86,6 +87,11 @@ function SignedIn(props: { userId: string }): JSX.Element {
   onCleanup(() => history.close());
   const data = createAppData({ api, sync, userId: props.userId, announce: announcer.announce });
   void data.refresh();
+  const notifications = createNotifications({
+    data,
+    userId: props.userId,
+    open: (id) => router.navigate(`/c/${encodeURIComponent(id)}`),
+  });
   // Whatever any tab wrote and the server has not confirmed goes out now, conversation open or not.
   createOutboxRunner({ sync, outbox, api, userId: props.userId });
   const wide = matchMedia(WIDE_QUERY);
@@ -96,7 +102,7 @@ function SignedIn(props: { userId: string }): JSX.Element {
 
   return (
     <AppCtx.Provider
-      value={{ api, sync, data, history, outbox, router, session, announce: announcer.announce, isWide }}
+      value={{ api, sync, data, history, outbox, router, session, notifications, announce: announcer.announce, isWide }}
     >
       <Shell />
     </AppCtx.Provider>

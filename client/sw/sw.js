@@ -4,6 +4,8 @@
  *   navigations          network-first, falling back to the cached index.html
  *   other static files   stale-while-revalidate
  *   /api and /sync       never touched
+ * Notifications (shown by the app through this registration, client/src/lib/notifications.ts):
+ * a click focuses a tab of the app and opens the conversation there, or opens a new one.
  * Background Sync ("outbox:<userId>"): new messages written offline are posted over HTTP when the
  * network is back, even with no tab open (see deliverOutbox).
  */
@@ -167,3 +169,23 @@ async function deliverOutbox(userId) {
   }
   if (retry) throw new Error("outbox: not delivered yet");
 }
+
+/* A click on a message notification: the conversation, in a tab of the app that is already open
+ * when there is one (it navigates itself on the message), else in a new window. */
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const conversationId = event.notification.data?.conversationId;
+  if (typeof conversationId !== "string") return;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const tab = windows.find((w) => w.visibilityState === "visible") ?? windows[0];
+      if (tab) {
+        await tab.focus().catch(() => undefined);
+        tab.postMessage({ type: "open-conversation", conversationId });
+        return;
+      }
+      await self.clients.openWindow(`/c/${encodeURIComponent(conversationId)}`);
+    })(),
+  );
+});

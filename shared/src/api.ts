@@ -50,6 +50,8 @@ export interface ReadState {
   /** Messages by others after `read` (not counting deleted ones and system lines). */
   unread: number;
   read: MessageMark | null;
+  /** I muted the conversation (PUT /api/conversations/:id/mute): no notifications; it still counts unread. */
+  muted: boolean;
 }
 
 /** Is `a` after `b` in timeline order? */
@@ -163,6 +165,10 @@ export type AddMembersBody = z.infer<typeof AddMembersBody>;
 /** Marks a conversation read, or received on a device, up to this message (never moves back). */
 export const MarkBody = z.strictObject({ messageId: z.string().regex(MESSAGE_ID_PATTERN) });
 export type MarkBody = z.infer<typeof MarkBody>;
+
+/** Mutes or unmutes a conversation for me, on every device. */
+export const MuteBody = z.strictObject({ muted: z.boolean() });
+export type MuteBody = z.infer<typeof MuteBody>;
 
 export interface Settings {
   /** Off: others do not see when I read, and I do not see when they read (delivery still shows). */

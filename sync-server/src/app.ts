@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps) {
 
 const isApiPath = (p: string) => p === "/api" || p.startsWith("/api/");
 /** PUT /api/conversations/:id/read and …/delivered. */
-const isMarkPath = (p: string) => /^\/api\/conversations\/[^/]+\/(read|delivered)$/.test(p);
+const isMarkPath = (p: string) => /^\/api\/conversations\/[^/]+\/(read|delivered|mute)$/.test(p);
 /** Read and delivery marks a user may send in a burst, and per second after it (every device, every conversation). */
 export const MARK_BURST = 120;
 export const MARKS_PER_SECOND = 10;

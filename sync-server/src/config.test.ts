@@ -31,6 +31,12 @@ describe("configuration", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/AUTH_SECRET is required in production.*openssl rand/);
   });
 
+  it("keeps PUSH_PROVIDER reserved: disabled by default, anything else refused with a sentence", () => {
+    expect(loadConfig({}).pushProvider).toBe("disabled");
+    expect(loadConfig({ PUSH_PROVIDER: "disabled" }).pushProvider).toBe("disabled");
+    expect(() => loadConfig({ PUSH_PROVIDER: "webpush" })).toThrow(/PUSH_PROVIDER=webpush is reserved.*unset it/);
+  });
+
   it("reports every bad variable at once", () => {
     try {
       loadConfig({ PORT: "http", SEED: "maybe", AUTH_SECRET: "short", LOG_LEVEL: "loud" });

@@ -54,6 +54,11 @@ export interface Config {
   metricsToken: string | null;
   /** What one user or socket may cost the relay (relay/limits.ts). */
   relayLimits: RelayLimits;
+  /**
+   * Reserved: how to push notifications to devices with no tab open. Only "disabled" exists
+   * (notify/push.ts); Web Push would add "webpush" with its VAPID keys.
+   */
+  pushProvider: "disabled";
 }
 
 export class ConfigError extends Error {
@@ -191,6 +196,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   // Demo users have a published password: never by default in production.
   const seed = bool("SEED", !production);
 
+  // Reserved for Web Push (docs/architecture.md § Notifications): nothing else is implemented.
+  const pushProvider = (env.PUSH_PROVIDER || "disabled") as Config["pushProvider"];
+  if (pushProvider !== "disabled")
+    problems.push(
+      `PUSH_PROVIDER=${env.PUSH_PROVIDER} is reserved: push with every tab closed is not implemented yet; unset it (open tabs still notify).`,
+    );
+
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken !== null && metricsToken.length < 16)
     problems.push("METRICS_TOKEN must be at least 16 characters: generate one with `openssl rand -hex 16`.");
@@ -235,5 +247,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel,
     relayLimits,
     metricsToken,
+    pushProvider,
   };
 }

@@ -21,6 +21,7 @@ import { createSharedState, type SharedState } from "./cluster/shared-state.js";
 import { type Config, ConfigError, loadConfig, readEnvironment } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
+import { createDisabledPushSender } from "./notify/push.js";
 import { createOrigins } from "./origins.js";
 import { createPresence } from "./presence/index.js";
 import { redactUrl } from "./redact-url.js";
@@ -153,6 +154,10 @@ export async function createServices(
     ready,
   });
   metrics.countRoomsWith(() => relay.stats().rooms.length);
+  // Push to devices with no tab open: only the disabled sender exists (config.pushProvider is
+  // reserved). A Web Push sender would be picked here and called after a commit for members
+  // with no socket (docs/architecture.md § Notifications).
+  const push = createDisabledPushSender();
   /** From now on /api/ready answers 503, so a load balancer stops sending traffic. */
   const drain = () => {
     draining = true;
@@ -183,6 +188,7 @@ export async function createServices(
     presence,
     relay,
     app,
+    push,
     drain,
     close,
   };

@@ -71,7 +71,11 @@ describe("read state", () => {
     // It survives: a device opening its inbox afresh reads it from the store.
     const later = t.provider(bob, inboxDocName(bob.id));
     await waitFor(() => later.provider.synced, "a fresh inbox synced");
-    expect(readsOf(later.doc, c.id)).toEqual({ unread: 0, read: expect.objectContaining({ id: ids[2] }) });
+    expect(readsOf(later.doc, c.id)).toEqual({
+      unread: 0,
+      read: expect.objectContaining({ id: ids[2] }),
+      muted: false,
+    });
   });
 
   it("shows delivery to the sender, hides the read mark of a member who turned read receipts off, and lets nobody mark for another", async () => {

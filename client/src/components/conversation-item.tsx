@@ -18,6 +18,8 @@ export interface ConversationItemProps {
   time: string | null;
   /** Messages by others I have not read here. */
   unread: number;
+  /** I muted it: a bell-off icon, and a quieter unread badge. */
+  muted?: boolean;
   /** My writes here the server has not confirmed ("sending"), or that it never will ("failed"). */
   outbox: "sending" | "failed" | null;
   current: boolean;
@@ -37,6 +39,7 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
       data-unread={props.unread > 0}
       data-unread-count={props.unread}
       data-outbox={props.outbox ?? "none"}
+      data-muted={props.muted === true}
     >
       <a
         class="row"
@@ -66,7 +69,13 @@ export function ConversationItem(props: ConversationItemProps): JSX.Element {
               ) : null}
               {props.preview}
             </span>
-            <UnreadBadge count={props.unread} />
+            {props.muted ? (
+              <span class="row-muted" title="Muted">
+                <Icon name="bellOff" class="icon row-muted-icon" />
+                <span class="visually-hidden">, muted</span>
+              </span>
+            ) : null}
+            <UnreadBadge count={props.unread} muted={props.muted} />
           </span>
         </span>
       </a>

@@ -19,6 +19,9 @@ const PATHS = {
   close: "M18 6L6 18M6 6l12 12",
   reply: "M9 14L4 9l5-5M4 9h10.5a5.5 5.5 0 010 11H11",
   smile: "M12 21a9 9 0 100-18 9 9 0 000 18zM8 14s1.5 2 4 2 4-2 4-2M9 9h.01M15 9h.01",
+  bell: "M18 8a6 6 0 00-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 01-3.4 0",
+  bellOff:
+    "M13.7 21a2 2 0 01-3.4 0M18.6 13A17.9 17.9 0 0118 8M6.3 6.3A6 6 0 006 8c0 7-3 9-3 9h14M18 8a6 6 0 00-9.3-5M1 1l22 22",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -2,6 +2,7 @@ import type { MessageRecord, ReactionCount, ReactionEmoji } from "@messenger/sha
 import { createSignal, type JSX, Show } from "solid-js";
 import type { QuoteView } from "../lib/quotes.js";
 import { Icon } from "./icons.js";
+import { MessageText } from "./message-text.js";
 import { ReactionPicker, ReactionsBar } from "./reactions-bar.js";
 import { ReceiptTicks, type ReceiptView } from "./receipt-ticks.js";
 import { ReplyQuote } from "./reply-quote.js";
@@ -103,7 +104,7 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
           )}
         </Show>
         <Show when={!deleted()} fallback={<p class="deleted">This message was deleted</p>}>
-          <p>{props.record.text}</p>
+          <MessageText text={props.record.text} />
         </Show>
         <span class="meta">
           <Show when={props.record.editedAt !== undefined && !deleted()}>

@@ -197,7 +197,7 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
       request<{ message: Message }>("POST", `/api/conversations/${encodeURIComponent(id)}/messages`, message),
     /** I have read up to this message (the server never moves the mark back). */
     markRead: (id: string, messageId: string) =>
-      request<ReadState & { delivered: MessageMark | null }>(
+      request<Omit<ReadState, "muted"> & { delivered: MessageMark | null }>(
         "PUT",
         `/api/conversations/${encodeURIComponent(id)}/read`,
         { messageId },
@@ -207,6 +207,9 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
       request<{ delivered: MessageMark | null }>("PUT", `/api/conversations/${encodeURIComponent(id)}/delivered`, {
         messageId,
       }),
+    /** Mutes or unmutes a conversation for me (every device hears of it through my inbox). */
+    setMuted: (id: string, muted: boolean) =>
+      request<{ muted: boolean }>("PUT", `/api/conversations/${encodeURIComponent(id)}/mute`, { muted }),
     settings: () => request<{ settings: Settings }>("GET", "/api/settings"),
     updateSettings: (settings: Partial<Settings>) =>
       request<{ settings: Settings }>("PATCH", "/api/settings", settings),

@@ -2,6 +2,7 @@ import { type Accessor, createContext, useContext } from "solid-js";
 import type { Api } from "./api.js";
 import type { AppData } from "./app-data.js";
 import type { HistoryCache } from "./history-cache.js";
+import type { Notifications } from "./notifications.js";
 import type { Outbox } from "./outbox.js";
 import type { Router } from "./router.js";
 import type { SessionStore } from "./session.js";
@@ -18,6 +19,8 @@ export interface AppContext {
   outbox: Outbox;
   router: Router;
   session: SessionStore;
+  /** System notifications for messages that arrive while the app is not looked at. */
+  notifications: Notifications;
   announce: (text: string) => void;
   /** Desktop layout (lists and conversation side by side). */
   isWide: Accessor<boolean>;

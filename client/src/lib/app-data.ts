@@ -20,6 +20,7 @@ import type { Api } from "./api.js";
 import { firstName, isGroup, normalizeSummary } from "./groups.js";
 import { readJson, userKey, writeJson } from "./local-data.js";
 import { createMarkQueue } from "./mark-queue.js";
+import { createMute } from "./mute.js";
 import { newlyAnnounced, type PresenceEntry, type Profile, resolvePresence } from "./presence.js";
 import { createReadReceiptsSetting } from "./read-receipts-setting.js";
 import { serverNow } from "./server-clock.js";
@@ -191,6 +192,11 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
         return read && !covers(delivered, read) ? read : delivered;
       }),
   });
+  const mute = createMute({ api, readState });
+  // Once my inbox shows a mute I asked for, it is the inbox's again (another device may change it).
+  createEffect(() => {
+    for (const c of conversations()) mute.settle(c.id);
+  });
   const unread = (c: ConversationSummary) => unreadOf(readState(c.id), marks.pendingRead(c.id), c.lastMessage);
   const unreadCount = createMemo(() => conversations().reduce((n, c) => n + unread(c), 0));
   createEffect(() => showAppBadge(unreadCount()));
@@ -271,6 +277,9 @@ export function createAppData(deps: { api: Api; sync: Sync; userId: string; anno
     unreadCount,
     /** Messages up to `mark` were on screen: read (sent to the server, newest wins). */
     markRead: (id: string, mark: MessageMark) => marks.mark(id, "read", mark),
+    /** I muted the conversation (on any device): no notifications; it still counts unread. */
+    muted: mute.muted,
+    setMuted: mute.set,
     /** My read mark in a conversation, as far as this device knows (a pending one included). */
     readMark: (id: string): MessageMark | null => marks.pendingRead(id) ?? readState(id)?.read ?? null,
     /** Off: I do not send read receipts, and I do not see others'. */

@@ -2,7 +2,7 @@ import type { ReadState } from "@messenger/shared";
 import { describe, expect, it, vi } from "vitest";
 import { badgeText, covers, showAppBadge, titleWithUnread, unreadOf } from "./unread.js";
 
-const state = (unread: number, read: ReadState["read"] = null): ReadState => ({ unread, read });
+const state = (unread: number, read: ReadState["read"] = null): ReadState => ({ unread, read, muted: false });
 
 describe("unread counts", () => {
   it("shows the server's count, and nothing without a read state", () => {

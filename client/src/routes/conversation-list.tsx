@@ -76,6 +76,7 @@ export function ConversationList(props: { mode: "active" | "all" }): JSX.Element
                     })()}
                     outbox={outbox(c)?.state ?? null}
                     unread={app.data.unread(c)}
+                    muted={app.data.muted(c.id)}
                     current={currentId() === c.id}
                     onOpen={(href) => app.router.navigate(href)}
                   />

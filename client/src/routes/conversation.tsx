@@ -7,6 +7,7 @@ import { GroupInfoDialog } from "../components/group-info-dialog.js";
 import { Icon } from "../components/icons.js";
 import { LogTop } from "../components/log-top.js";
 import { DaySeparator, MessageRow, SystemLine } from "../components/message-row.js";
+import { MuteButton } from "../components/mute-button.js";
 import { ReplyingBar } from "../components/reply-quote.js";
 import { SyncProblems } from "../components/sync-problems.js";
 import { VirtualList, type VirtualListApi } from "../components/virtual-list.js";
@@ -189,6 +190,14 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   const [editing, setEditing] = createSignal<MessageRecord | null>(null);
   const [replyingTo, setReplyingTo] = createSignal<MessageRecord | null>(null);
   const [deleting, setDeleting] = createSignal<MessageRecord | null>(null);
+  // Escape keeps the message: the delete confirmation is a bar, not a dialog with an Escape of its own.
+  const keepOnEscape = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || e.defaultPrevented || !deleting()) return;
+    e.preventDefault();
+    setDeleting(null);
+  };
+  window.addEventListener("keydown", keepOnEscape);
+  onCleanup(() => window.removeEventListener("keydown", keepOnEscape));
   let list: VirtualListApi | undefined;
   let textarea: HTMLTextAreaElement | undefined;
 
@@ -227,17 +236,22 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
         connection={props.showStatus ? app.sync.connection() : null}
         onBack={() => app.router.back("/")}
         actions={
-          <Show when={group() && !readOnly() && summary()}>
-            <button
-              type="button"
-              class="icon-btn"
-              aria-label="Group info"
-              aria-haspopup="dialog"
-              onClick={() => setInfoOpen(true)}
-            >
-              <Icon name="people" />
-            </button>
-          </Show>
+          <>
+            <Show when={!readOnly() && summary()}>
+              <MuteButton conversationId={props.id} />
+            </Show>
+            <Show when={group() && !readOnly() && summary()}>
+              <button
+                type="button"
+                class="icon-btn"
+                aria-label="Group info"
+                aria-haspopup="dialog"
+                onClick={() => setInfoOpen(true)}
+              >
+                <Icon name="people" />
+              </button>
+            </Show>
+          </>
         }
       />
       <Show when={infoOpen() && !readOnly() && summary()}>

@@ -1,4 +1,5 @@
 import { createResource, createSignal, For, type JSX, Show } from "solid-js";
+import { NotificationsSetting } from "../components/notifications-setting.js";
 import { ReadReceiptsToggle } from "../components/read-receipts-toggle.js";
 import { SessionItem } from "../components/session-item.js";
 import { type DeviceSession, errorSentence } from "../lib/api.js";
@@ -68,6 +69,7 @@ export function Settings(): JSX.Element {
               </button>
             </div>
           </section>
+          <NotificationsSetting />
           <ReadReceiptsToggle />
           <section aria-labelledby="devices-h">
             <h3 id="devices-h">Devices</h3>

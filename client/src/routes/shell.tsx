@@ -2,6 +2,7 @@ import { createEffect, createSignal, type JSX, Match, Show, Switch } from "solid
 import { ConnectionStatus } from "../components/connection-status.js";
 import { Nav } from "../components/nav.js";
 import { useApp } from "../lib/app-context.js";
+import { createAppKeys } from "../lib/keyboard.js";
 import type { ListRouteName } from "../lib/router.js";
 import { titleWithUnread } from "../lib/unread.js";
 import { ConversationScreen } from "./conversation.js";
@@ -29,6 +30,12 @@ export function Shell(): JSX.Element {
   // The tab title counts unread messages (the open conversation sets its own).
   createEffect(() => {
     if (conversationId() === null) document.title = titleWithUnread("Messenger", app.data.unreadCount());
+  });
+  // Alt+↑ / Alt+↓: the previous / next conversation in the order the list shows (Escape: lib/keyboard.ts).
+  createAppKeys({
+    ids: () => (listName() === "active" ? app.data.active() : app.data.conversations()).map((c) => c.id),
+    current: conversationId,
+    open: (id) => app.router.navigate(`/c/${encodeURIComponent(id)}`),
   });
   /** Phone showing a conversation: the conversation takes the whole screen. */
   const fullScreenConversation = () => !app.isWide() && conversationId() !== null;

@@ -85,7 +85,7 @@ export function createInbox(deps: InboxDeps) {
     const byUser = new Map<string, Array<[string, ReadState]>>();
     for (const m of marks) {
       const list = byUser.get(m.userId) ?? [];
-      list.push([m.conversationId, { unread: m.unread, read: m.read }]);
+      list.push([m.conversationId, { unread: m.unread, read: m.read, muted: m.muted }]);
       byUser.set(m.userId, list);
     }
     for (const [userId, reads] of byUser) await inLoadedInbox(userId, (room) => write(room, [], reads));

@@ -10,6 +10,7 @@
  *   POST /api/conversations/:id/messages     post a message (idempotent on its id)
  *   PUT  /api/conversations/:id/read         I have read up to {messageId} (never moves back)
  *   PUT  /api/conversations/:id/delivered    a device of mine has everything up to {messageId}
+ *   PUT  /api/conversations/:id/mute         {muted}: no notifications from it, on every device of mine
  */
 import {
   ActiveQuery,
@@ -21,6 +22,7 @@ import {
   MarkBody,
   type Message,
   MessagesQuery,
+  MuteBody,
   PostMessageBody,
 } from "@messenger/shared";
 import { Hono } from "hono";
@@ -127,6 +129,17 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     const moved = JSON.stringify(before) !== JSON.stringify(marks.delivered);
     if (moved) await announceMarks(conversation, marks);
     return c.json({ delivered: marks.delivered });
+  });
+
+  routes.put("/:id/mute", async (c) => {
+    const me = c.get("user").id;
+    const conversation = await mine(pathId(c, "id"), me);
+    const { muted } = await readJson(c, MuteBody);
+    const marks = await repo.setMuted(conversation.id, me, muted);
+    if (!marks) throw new AppError("NOT_FOUND");
+    // Only my own inbox changes (its `reads` root): the others never learn I muted them.
+    deps.readsChanged?.(marks);
+    return c.json({ muted: marks.muted });
   });
 
   routes.get("/:id/messages", async (c) => {

@@ -70,6 +70,8 @@ export interface MemberMarks {
   delivered: MessageMark | null;
   /** The member's read-receipts setting: off hides their read mark from the others. */
   readReceipts: boolean;
+  /** The member muted the conversation (their own inbox's read state shows it). */
+  muted: boolean;
 }
 
 export interface IndexResult {
@@ -154,6 +156,8 @@ export interface ConversationStore {
   markRead(conversationId: string, userId: string, messageId: string): Promise<MemberMarks | null>;
   /** Moves the member's delivery mark forward to `messageId`. Null as for markRead. */
   markDelivered(conversationId: string, userId: string, messageId: string): Promise<MemberMarks | null>;
+  /** Mutes or unmutes the conversation for a member; null when not a member. */
+  setMuted(conversationId: string, userId: string, muted: boolean): Promise<MemberMarks | null>;
   /** The user's read state per conversation (an inbox filling up). */
   readsForUser(userId: string): Promise<Map<string, ReadState>>;
 }

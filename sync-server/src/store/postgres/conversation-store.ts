@@ -19,7 +19,7 @@ import {
 } from "./conversation-rows.js";
 import { searchMessages } from "./message-search.js";
 import { withTransaction } from "./pool.js";
-import { markDelivered, markRead, readsForUser } from "./read-marks.js";
+import { markDelivered, markRead, readsForUser, setMuted } from "./read-marks.js";
 
 function newId(): string {
   return randomBytes(12).toString("base64url");
@@ -147,6 +147,7 @@ export function createPgConversations(pool: pg.Pool, clock: () => number): Conve
 
     markRead: (conversationId, userId, messageId) => markRead(pool, conversationId, userId, messageId, SYSTEM_AUTHOR),
     markDelivered: (conversationId, userId, messageId) => markDelivered(pool, conversationId, userId, messageId),
+    setMuted: (conversationId, userId, muted) => setMuted(pool, conversationId, userId, muted),
     readsForUser: (userId) => readsForUser(pool, userId),
   };
 }

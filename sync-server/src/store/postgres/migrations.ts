@@ -144,6 +144,10 @@ export const MIGRATIONS: Migration[] = [
   },
   // Replies: the message a message answers (set when written, never changed), for HTTP pages.
   `ALTER TABLE message ADD COLUMN reply_to TEXT COLLATE "C";`,
+  // Muting a conversation, per member (PUT /api/conversations/:id/mute).
+  `
+  ALTER TABLE conversation_member ADD COLUMN muted BOOLEAN NOT NULL DEFAULT FALSE;
+  `,
 ];
 
 const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS messenger_migration (

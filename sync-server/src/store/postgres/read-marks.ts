@@ -17,6 +17,7 @@ interface MarksRow {
   delivered_at: number | null;
   delivered_id: string | null;
   receipts: boolean;
+  muted: boolean;
 }
 
 const mark = (at: number | null, id: string | null): MessageMark | null =>
@@ -29,9 +30,10 @@ export const toMarks = (r: MarksRow): MemberMarks => ({
   read: mark(r.read_at, r.read_id),
   delivered: mark(r.delivered_at, r.delivered_id),
   readReceipts: r.receipts,
+  muted: r.muted,
 });
 
-const RETURNING = `RETURNING m.conversation_id, m.user_id, m.unread, m.read_at, m.read_id, m.delivered_at, m.delivered_id,
+const RETURNING = `RETURNING m.conversation_id, m.user_id, m.unread, m.read_at, m.read_id, m.delivered_at, m.delivered_id, m.muted,
   coalesce((SELECT read_receipts FROM user_setting WHERE user_id = m.user_id), true) AS receipts`;
 
 /** A new message (not a system line, not deleted) just indexed. */
@@ -162,11 +164,28 @@ export async function markDelivered(
 /** The user's read state in each of their conversations (an inbox filling up). */
 export async function readsForUser(db: Queryable, userId: string): Promise<Map<string, ReadState>> {
   const { rows } = await db.query<MarksRow>(
-    `SELECT m.conversation_id, m.user_id, m.unread, m.read_at, m.read_id, m.delivered_at, m.delivered_id, true AS receipts
+    `SELECT m.conversation_id, m.user_id, m.unread, m.read_at, m.read_id, m.delivered_at, m.delivered_id, m.muted,
+       true AS receipts
      FROM conversation_member m WHERE m.user_id = $1`,
     [userId],
   );
-  return new Map(rows.map((r) => [r.conversation_id, { unread: r.unread, read: mark(r.read_at, r.read_id) }]));
+  return new Map(
+    rows.map((r) => [r.conversation_id, { unread: r.unread, read: mark(r.read_at, r.read_id), muted: r.muted }]),
+  );
+}
+
+/** Mutes or unmutes a conversation for a member. Null when not a member. */
+export async function setMuted(
+  db: Queryable,
+  conversationId: string,
+  userId: string,
+  muted: boolean,
+): Promise<MemberMarks | null> {
+  const { rows } = await db.query<MarksRow>(
+    `UPDATE conversation_member m SET muted = $3 WHERE m.conversation_id = $1 AND m.user_id = $2 ${RETURNING}`,
+    [conversationId, userId, muted],
+  );
+  return rows[0] ? toMarks(rows[0]) : null;
 }
 
 export async function readReceipts(db: Queryable, userId: string): Promise<boolean> {

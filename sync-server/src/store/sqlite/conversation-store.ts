@@ -268,6 +268,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
     markRead: readMarks.markRead,
     markDelivered: readMarks.markDelivered,
     readsForUser: readMarks.readsForUser,
+    setMuted: readMarks.setMuted,
     readReceipts: readMarks.readReceipts,
     setReadReceipts: readMarks.setReadReceipts,
 

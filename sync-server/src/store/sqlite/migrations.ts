@@ -172,4 +172,8 @@ export const MIGRATIONS: Migration[] = [
   },
   // Replies: the message a message answers (set when written, never changed), for HTTP pages.
   `ALTER TABLE message ADD COLUMN reply_to TEXT;`,
+  // Muting a conversation, per member (PUT /api/conversations/:id/mute).
+  `
+  ALTER TABLE conversation_member ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

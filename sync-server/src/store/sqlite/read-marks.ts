@@ -15,6 +15,7 @@ interface MarksRow {
   delivered_at: number | null;
   delivered_id: string | null;
   receipts: number;
+  muted: number;
 }
 
 const mark = (at: number | null, id: string | null): MessageMark | null =>
@@ -30,7 +31,7 @@ export interface FreshMessage {
 export type SqliteReadMarks = ReturnType<typeof createSqliteReadMarks>;
 
 export function createSqliteReadMarks(db: Db) {
-  const COLUMNS = `m.user_id, m.unread, m.read_at, m.read_id, m.delivered_at, m.delivered_id,
+  const COLUMNS = `m.user_id, m.unread, m.read_at, m.read_id, m.delivered_at, m.delivered_id, m.muted,
     coalesce((SELECT read_receipts FROM user_setting WHERE user_id = m.user_id), 1) AS receipts`;
   const memberOf = db.prepare<[string, string], MarksRow>(
     `SELECT ${COLUMNS} FROM conversation_member m WHERE m.conversation_id = ? AND m.user_id = ?`,
@@ -39,7 +40,7 @@ export function createSqliteReadMarks(db: Db) {
     `UPDATE conversation_member SET unread = @unread, read_at = @read_at, read_id = @read_id,
        delivered_at = @delivered_at, delivered_id = @delivered_id WHERE conversation_id = @c AND user_id = @u`,
   );
-  const RETURNING = `RETURNING user_id, unread, read_at, read_id, delivered_at, delivered_id,
+  const RETURNING = `RETURNING user_id, unread, read_at, read_id, delivered_at, delivered_id, muted,
     coalesce((SELECT read_receipts FROM user_setting WHERE user_id = conversation_member.user_id), 1) AS receipts`;
   /** A new message by `author`: one more unread for every other member whose read mark is before it. */
   const bump = db.prepare<[string, string, number, number, string], MarksRow>(
@@ -69,6 +70,9 @@ export function createSqliteReadMarks(db: Db) {
   const readsOf = db.prepare<[string], MarksRow & { conversation_id: string }>(
     `SELECT m.conversation_id, ${COLUMNS} FROM conversation_member m WHERE m.user_id = ?`,
   );
+  const mute = db.prepare<{ c: string; u: string; muted: number }, MarksRow>(
+    `UPDATE conversation_member SET muted = @muted WHERE conversation_id = @c AND user_id = @u ${RETURNING}`,
+  );
   const setting = db.prepare<[string], { read_receipts: number }>(
     `SELECT read_receipts FROM user_setting WHERE user_id = ?`,
   );
@@ -84,6 +88,7 @@ export function createSqliteReadMarks(db: Db) {
     read: mark(r.read_at, r.read_id),
     delivered: mark(r.delivered_at, r.delivered_id),
     readReceipts: r.receipts === 1,
+    muted: r.muted === 1,
   });
   const write = (conversationId: string, m: MemberMarks) =>
     save.run({
@@ -152,8 +157,18 @@ export function createSqliteReadMarks(db: Db) {
 
     readsForUser(userId: string): Map<string, ReadState> {
       return new Map(
-        readsOf.all(userId).map((r) => [r.conversation_id, { unread: r.unread, read: mark(r.read_at, r.read_id) }]),
+        readsOf
+          .all(userId)
+          .map((r) => [
+            r.conversation_id,
+            { unread: r.unread, read: mark(r.read_at, r.read_id), muted: r.muted === 1 },
+          ]),
       );
+    },
+
+    setMuted(conversationId: string, userId: string, muted: boolean): MemberMarks | null {
+      const row = mute.get({ c: conversationId, u: userId, muted: muted ? 1 : 0 });
+      return row ? toMarks(conversationId, row) : null;
     },
 
     readReceipts: (userId: string): boolean => (setting.get(userId)?.read_receipts ?? 1) === 1,

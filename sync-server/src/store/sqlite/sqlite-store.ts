@@ -96,6 +96,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       markRead: (c, u, m) => later(() => conversations.markRead(c, u, m)),
       markDelivered: (c, u, m) => later(() => conversations.markDelivered(c, u, m)),
       readsForUser: (u) => later(() => conversations.readsForUser(u)),
+      setMuted: (c, u, muted) => later(() => conversations.setMuted(c, u, muted)),
     },
     settings: {
       readReceipts: (u) => later(() => conversations.readReceipts(u)),
