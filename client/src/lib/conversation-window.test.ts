@@ -27,7 +27,7 @@ function fakeServer() {
     messages: vi.fn(
       async (
         _id: string,
-        p: { before?: string; after?: string; around?: string; limit?: number },
+        p: { before?: string; after?: string; around?: string; limit?: number } = {},
       ): Promise<MessagesPage> => {
         const limit = p.limit ?? 50;
         const at = (s: string) => Number(s.slice(5));
