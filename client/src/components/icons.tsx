@@ -17,6 +17,7 @@ const PATHS = {
   edit: "M12 20h9M16.5 3.5a2.1 2.1 0 013 3L7 19l-4 1 1-4 12.5-12.5z",
   trash: "M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6",
   close: "M18 6L6 18M6 6l12 12",
+  search: "M11 19a8 8 0 100-16 8 8 0 000 16zM21 21l-4.35-4.35",
 } as const;
 
 export type IconName = keyof typeof PATHS;

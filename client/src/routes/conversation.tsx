@@ -21,15 +21,17 @@ import {
   systemSentence,
   typingSentence,
 } from "../lib/groups.js";
+import { createJumpToMessage } from "../lib/jump-to-message.js";
 import { type TimelineRow, timelineRows } from "../lib/messages.js";
 import { messageIdsOnScreen, newestRead, tabIsReading } from "../lib/on-screen.js";
 import { receiptFor, receiptLabel } from "../lib/receipts.js";
+import { conversationPath } from "../lib/router.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
 import { markOf, titleWithUnread } from "../lib/unread.js";
 import { estimateMessageHeight } from "../lib/virtual.js";
 
 /** One conversation: header with presence, the virtualized message log, typing, composer. */
-export function ConversationScreen(props: { id: string; showStatus: boolean }): JSX.Element {
+export function ConversationScreen(props: { id: string; messageId?: string; showStatus: boolean }): JSX.Element {
   const app = useApp();
   const me = app.data.userId;
   // Known from the inbox or the cache; otherwise ask the server once.
@@ -161,6 +163,20 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   const [deleting, setDeleting] = createSignal<MessageRecord | null>(null);
   let list: VirtualListApi | undefined;
   let textarea: HTMLTextAreaElement | undefined;
+  const jump = createJumpToMessage({
+    messageId: () => props.messageId,
+    ready: store.ready,
+    openAt: store.openAt,
+    scrollTo: (id) => list?.scrollToKey(id),
+  });
+  const toNewest = () => {
+    if (store.detached() || props.messageId) {
+      store.toLatest();
+      jump.clear();
+      app.router.navigate(conversationPath(props.id), { replace: true });
+    }
+    list?.scrollToBottom();
+  };
 
   const submit = (text: string) => {
     const target = editing();
@@ -252,6 +268,8 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
           anchorable={(key) => !key.startsWith("day:")}
           estimate={estimate}
           onNearTop={() => void store.loadOlder()}
+          onNearBottom={() => void store.loadNewer()}
+          follow={!store.hasNewer()}
           onAtBottomChange={setAtBottom}
           api={(a) => {
             list = a;
@@ -266,6 +284,13 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
               peerName={title()}
               onRetryOlder={() => void store.loadOlder()}
             />
+          }
+          bottom={
+            <Show when={store.hasNewer()}>
+              <div class="log-top" data-testid="newer-state">
+                {store.loadingNewer() ? "Loading newer messages…" : " "}
+              </div>
+            </Show>
           }
         >
           {(row) =>
@@ -291,12 +316,20 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
                 canModify={store.canModify(row.record)}
                 onEdit={(r) => setEditing(r)}
                 onDelete={(r) => setDeleting(r)}
+                highlighted={jump.target() === row.record.id}
               />
             )
           }
         </VirtualList>
-        <Show when={!atBottom()}>
-          <button type="button" class="btn jump" onClick={() => list?.scrollToBottom()}>
+        <Show when={jump.missing()}>
+          <p class="alert jump-missing" role="status">
+            {offline()
+              ? "That message isn't on this device yet. It will load when you're back online."
+              : "That message couldn't be found."}
+          </p>
+        </Show>
+        <Show when={!atBottom() || store.detached()}>
+          <button type="button" class="btn jump" onClick={toNewest}>
             <Icon name="down" />
             Jump to newest
           </button>
