@@ -58,8 +58,8 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
   /** A row to bring into view once it exists (scrollToKey). */
   let target: string | null = null;
   const [targetAsked, setTargetAsked] = createSignal(0);
-  /** The last scrollTop set here: its scroll event keeps the anchor it was set for. */
-  let ownScroll = -1;
+  /** The row scrolled to: it anchors the view while it is in sight (rows above it may still grow). */
+  let held: string | null = null;
 
   const layout = createMemo(() => {
     measured();
@@ -76,6 +76,7 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
   const scrollToBottom = () => {
     stick = true;
     target = null;
+    held = null;
     scroller.scrollTop = scroller.scrollHeight;
   };
   const scrollToKey = (key: string) => {
@@ -84,14 +85,25 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     setTargetAsked((v) => v + 1);
   };
 
+  /** An anchor on the held row while any of it is in the viewport; else the hold ends. */
+  const heldAnchor = (st: number): Anchor | null => {
+    const l = layout();
+    const i = held === null ? undefined : l.index.get(held);
+    const y = st - offset();
+    if (held === null || i === undefined || (l.tops[i + 1] as number) < y || (l.tops[i] as number) > y + viewport()) {
+      held = null;
+      return null;
+    }
+    return { key: held, offset: y - (l.tops[i + 1] as number) };
+  };
+
   const onScroll = () => {
     const st = scroller.scrollTop;
     setScrollTop(st);
     const fromBottom = scroller.scrollHeight - st - scroller.clientHeight;
     const atBottom = fromBottom < STICK_PX;
     stick = atBottom && props.follow !== false;
-    if (Math.abs(st - ownScroll) > 1) anchor = captureAnchor(layout(), st - offset(), props.anchorable);
-    ownScroll = -1;
+    anchor = heldAnchor(st) ?? captureAnchor(layout(), st - offset(), props.anchorable);
     props.onAtBottomChange?.(atBottom);
     if (st < NEAR_TOP_PX) props.onNearTop?.();
     if (fromBottom < NEAR_TOP_PX) props.onNearBottom?.();
@@ -109,16 +121,13 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
       const rowBottom = l.tops[i + 1] as number;
       scroller.scrollTop = Math.max(0, top + (rowTop + rowBottom) / 2 - scroller.clientHeight / 2);
       anchor = { key: target, offset: scroller.scrollTop - top - rowBottom };
-      ownScroll = scroller.scrollTop;
+      held = target;
       target = null;
     } else if (stick) {
       scroller.scrollTop = scroller.scrollHeight;
     } else if (anchor) {
       const to = anchoredScrollTop(l, anchor);
-      if (to !== null && Math.abs(scroller.scrollTop - (to + top)) > 1) {
-        scroller.scrollTop = to + top;
-        ownScroll = scroller.scrollTop;
-      }
+      if (to !== null && Math.abs(scroller.scrollTop - (to + top)) > 1) scroller.scrollTop = to + top;
     }
     setScrollTop(scroller.scrollTop);
   });
