@@ -6,6 +6,8 @@ export const SEARCH_RESULTS_ID = "search-results";
 export interface SearchBoxProps {
   query: string;
   onQuery: (q: string) => void;
+  /** The results are on screen (in place of the list). */
+  showingResults: boolean;
   /** Ctrl/Cmd+K asked for the box: focus it, then call `onFocused`. */
   wantFocus: boolean;
   onFocused: () => void;
@@ -47,7 +49,7 @@ export function SearchBox(props: SearchBoxProps): JSX.Element {
         placeholder="Search (Ctrl+K)"
         autocomplete="off"
         spellcheck={false}
-        aria-controls={SEARCH_RESULTS_ID}
+        aria-controls={props.showingResults ? SEARCH_RESULTS_ID : undefined}
         value={props.query}
         onInput={(e) => props.onQuery(e.currentTarget.value)}
         onKeyDown={onKeyDown}

@@ -45,6 +45,7 @@ export function ConversationList(props: {
         <SearchBox
           query={props.search.query()}
           onQuery={props.search.setQuery}
+          showingResults={props.search.active()}
           wantFocus={props.wantFocus()}
           onFocused={props.onFocused}
         />
