@@ -29,7 +29,7 @@ function searchBox(page: Page): Locator {
 function hitsUnder(page: Page, title: string): Locator {
   return page
     .getByTestId("search-group")
-    .filter({ has: page.getByRole("heading", { name: title, exact: true }) })
+    .filter({ has: page.getByTestId("search-group-title").getByText(title, { exact: true }) })
     .getByTestId("search-hit");
 }
 

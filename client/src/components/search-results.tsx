@@ -86,48 +86,53 @@ export function SearchResults(props: { search: MessageSearch }): JSX.Element {
       </Show>
       <Show when={s.hits().length > 0}>
         <h3 class="search-heading">Messages</h3>
-        <For each={s.groups()}>
-          {(g) => {
-            const c = () => app.data.conversation(g.conversationId);
-            const title = () => {
-              const summary = c();
-              return summary ? titleOf(summary) : "Conversation";
-            };
-            return (
-              <section class="search-group" data-testid="search-group" aria-label={title()}>
-                <h4 class="search-group-title">{title()}</h4>
-                <ul class="list" aria-label={`Messages in ${title()}`}>
-                  <For each={g.hits}>
-                    {(hit) => {
-                      const href = conversationPath(hit.conversationId, hit.record.id);
-                      const author = () =>
-                        hit.record.author === app.data.userId ? "You" : app.data.nameOf(hit.record.author);
-                      return (
-                        <li data-testid="search-hit" data-message-id={hit.record.id}>
-                          <a class="row search-hit" href={href} data-search-item onClick={(e) => open(e, href)}>
-                            <span class="row-main">
-                              <span class="row-top">
-                                <span class="row-name">{author()}</span>
-                                <time class="row-time" datetime={new Date(hit.record.createdAt).toISOString()}>
-                                  {formatListTime(hit.record.createdAt, app.data.now(), {
-                                    timeZone: app.data.timeZone,
-                                  })}
-                                </time>
+        <ul class="list" aria-label="Messages found">
+          <For each={s.groups()}>
+            {(g) => {
+              const c = () => app.data.conversation(g.conversationId);
+              const title = () => {
+                const summary = c();
+                return summary ? titleOf(summary) : "Conversation";
+              };
+              // Not a heading: beside an open conversation it would repeat the conversation's own.
+              return (
+                <li class="search-group" data-testid="search-group">
+                  <p class="search-group-title" data-testid="search-group-title">
+                    {title()}
+                  </p>
+                  <ul class="list" aria-label={`Messages in ${title()}`}>
+                    <For each={g.hits}>
+                      {(hit) => {
+                        const href = conversationPath(hit.conversationId, hit.record.id);
+                        const author = () =>
+                          hit.record.author === app.data.userId ? "You" : app.data.nameOf(hit.record.author);
+                        return (
+                          <li data-testid="search-hit" data-message-id={hit.record.id}>
+                            <a class="row search-hit" href={href} data-search-item onClick={(e) => open(e, href)}>
+                              <span class="row-main">
+                                <span class="row-top">
+                                  <span class="row-name">{author()}</span>
+                                  <time class="row-time" datetime={new Date(hit.record.createdAt).toISOString()}>
+                                    {formatListTime(hit.record.createdAt, app.data.now(), {
+                                      timeZone: app.data.timeZone,
+                                    })}
+                                  </time>
+                                </span>
+                                <span class="row-sub search-text">
+                                  <HighlightedText text={hit.record.text} tokens={s.tokens()} />
+                                </span>
                               </span>
-                              <span class="row-sub search-text">
-                                <HighlightedText text={hit.record.text} tokens={s.tokens()} />
-                              </span>
-                            </span>
-                          </a>
-                        </li>
-                      );
-                    }}
-                  </For>
-                </ul>
-              </section>
-            );
-          }}
-        </For>
+                            </a>
+                          </li>
+                        );
+                      }}
+                    </For>
+                  </ul>
+                </li>
+              );
+            }}
+          </For>
+        </ul>
       </Show>
       <Show when={s.hasMore()}>
         <button
