@@ -7,7 +7,7 @@
  * window opens and pages from that cache.
  */
 import { compareMessages, type MessageRecord, type MessagesPage } from "@messenger/shared";
-import { createSignal } from "solid-js";
+import { batch, createSignal } from "solid-js";
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
 import { type CachedRun, type HistoryCache, runWith, withRun } from "./history-cache.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
@@ -80,18 +80,23 @@ export function createConversationWindow(deps: {
       const page = await fetchPage({ around: messageId });
       if (gen !== generation) return false;
       if (page) {
-        setRecords(page.messages.map(recordFromMessage));
-        setHasOlder(page.hasMore);
-        setHasNewer(page.hasNewer);
+        // One change: whoever watches the window (it may merge at once) sees its flags with its records.
+        batch(() => {
+          setRecords(page.messages.map(recordFromMessage));
+          setHasOlder(page.hasMore);
+          setHasNewer(page.hasNewer);
+        });
         save();
         return page.messages.some((m) => m.id === messageId);
       }
       const run = await cachedRun(messageId);
       if (gen !== generation || !run) return false;
       // The whole cached stretch: it is bounded, and nothing more can be fetched now.
-      setRecords([...run.records].sort(compareMessages));
-      setHasOlder(run.hasOlder);
-      setHasNewer(run.hasNewer);
+      batch(() => {
+        setRecords([...run.records].sort(compareMessages));
+        setHasOlder(run.hasOlder);
+        setHasNewer(run.hasNewer);
+      });
       return true;
     } catch (err) {
       if (gen === generation) setError(err);
@@ -121,9 +126,11 @@ export function createConversationWindow(deps: {
         if (!got || got.records.length === 0) throw new ApiError(0, NETWORK_ERROR);
       }
       if (gen !== generation) return;
-      setRecords((prev) => mergeMessages([prev ?? [], got.records]));
-      if (direction === "before") setHasOlder(got.more);
-      else setHasNewer(got.more);
+      batch(() => {
+        setRecords((prev) => mergeMessages([prev ?? [], got.records]));
+        if (direction === "before") setHasOlder(got.more);
+        else setHasNewer(got.more);
+      });
       if (page) save();
     } catch (err) {
       if (gen === generation) setError(err);

@@ -176,6 +176,9 @@ export function createConversationStore(deps: {
   });
   /** Live documents are loaded (from this browser or the relay), so the timeline is meaningful. */
   const ready = () => handles().length > 0 && handles().every((h) => h.loaded() || h.synced());
+  /** Ready, and every live document the head's count calls for is open (an empty head opens its predecessor). */
+  const liveReady = () =>
+    ready() && handles().length === liveDocuments(deps.summary()?.documents ?? [], liveLists()[0]?.length ?? 0).length;
   /** Segment 0 is open live: nothing older exists. (documents lists only what to open, not every segment.) */
   const allLive = () => handles().some((h) => segmentOf(h.name) === 0);
   const [settled, setSettled] = createSignal(false);
@@ -277,6 +280,7 @@ export function createConversationStore(deps: {
     messages,
     pending,
     ready,
+    liveReady,
     timeline,
     failure,
     /** Reopens the live documents that stopped syncing. */

@@ -9,12 +9,15 @@ import { createEffect, createSignal, untrack } from "solid-js";
 export function createJumpToMessage(deps: {
   /** The message the route asks for (`/c/:id?m=`). */
   messageId: () => string | undefined;
+  /** The live timeline has loaded (so "not there" means not there). */
   ready: () => boolean;
+  /** The message is in the timeline now (it may arrive after a failed open: a live document loading late). */
+  has: (messageId: string) => boolean;
   openAt: (messageId: string) => Promise<boolean>;
   scrollTo: (messageId: string) => void;
 }) {
   const [target, setTarget] = createSignal<string | null>(null);
-  const [missing, setMissing] = createSignal(false);
+  const [failed, setFailed] = createSignal(false);
   let handled: string | undefined;
   createEffect(() => {
     const id = deps.messageId();
@@ -25,12 +28,12 @@ export function createJumpToMessage(deps: {
     if (id === handled || !deps.ready()) return;
     handled = id;
     untrack(() => {
-      setMissing(false);
+      setFailed(false);
       setTarget(id);
       // Asked before the rows arrive: the list scrolls as soon as the message is among them.
       deps.scrollTo(id);
       void deps.openAt(id).then((found) => {
-        if (handled === id && !found) setMissing(true);
+        if (handled === id && !found) setFailed(true);
       });
     });
   });
@@ -38,10 +41,13 @@ export function createJumpToMessage(deps: {
     /** The message opened at, highlighted. */
     target,
     /** It could not be found (offline and not on this device, or gone). */
-    missing,
+    missing: () => {
+      const id = target();
+      return failed() && id !== null && !deps.has(id);
+    },
     clear() {
       setTarget(null);
-      setMissing(false);
+      setFailed(false);
     },
   };
 }

@@ -165,7 +165,8 @@ export function ConversationScreen(props: { id: string; messageId?: string; show
   let textarea: HTMLTextAreaElement | undefined;
   const jump = createJumpToMessage({
     messageId: () => props.messageId,
-    ready: store.ready,
+    ready: store.liveReady,
+    has: (id) => store.messages().some((m) => m.id === id),
     openAt: store.openAt,
     scrollTo: (id) => list?.scrollToKey(id),
   });
