@@ -115,4 +115,23 @@ describe("a conversation window opened at a message", () => {
     expect(taken.hasOlder).toBe(true);
     expect(w.records()).toBeNull();
   });
+
+  it("offline, opens from a segment document on this device when the history cache lacks the message", async () => {
+    const offline = {
+      messages: vi.fn(async () => {
+        throw new ApiError(0, NETWORK_ERROR);
+      }),
+    };
+    const segment = { records: [rec(1000), rec(1001), rec(1002)], hasOlder: true, hasNewer: true };
+    const w = createConversationWindow({
+      api: offline,
+      id: "c",
+      history: memoryHistory().cache,
+      localRuns: async () => [segment],
+      cutOff: () => false,
+    });
+    expect(await w.open(id(1001))).toBe(true);
+    expect(w.records()).toEqual(segment.records);
+    expect(await w.open(id(5))).toBe(false);
+  });
 });

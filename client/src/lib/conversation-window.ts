@@ -39,6 +39,8 @@ export function createConversationWindow(deps: {
   api: Pick<Api, "messages">;
   id: string;
   history?: HistoryCache;
+  /** Offline, where else the device may hold the message: its segment documents (see local-search.ts). */
+  localRuns?: () => Promise<CachedRun[]>;
   /** Do not ask the server (the browser is offline, or I am no longer a member). */
   cutOff: () => boolean;
 }) {
@@ -72,6 +74,14 @@ export function createConversationWindow(deps: {
     return runWith((await deps.history?.read(id)) ?? null, messageId);
   }
 
+  /** The cached stretch holding the message, else a segment document on this device that holds it. */
+  async function localRun(messageId: string): Promise<CachedRun | null> {
+    const cached = await cachedRun(messageId);
+    if (cached) return cached;
+    const runs = (await deps.localRuns?.().catch(() => [])) ?? [];
+    return runs.find((run) => run.records.some((r) => r.id === messageId)) ?? null;
+  }
+
   /** Opens the window at a message: true when it holds the message. */
   async function open(messageId: string): Promise<boolean> {
     const gen = ++generation;
@@ -89,7 +99,7 @@ export function createConversationWindow(deps: {
         save();
         return page.messages.some((m) => m.id === messageId);
       }
-      const run = await cachedRun(messageId);
+      const run = await localRun(messageId);
       if (gen !== generation || !run) return false;
       // The whole cached stretch: it is bounded, and nothing more can be fetched now.
       batch(() => {

@@ -21,6 +21,7 @@ import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
 import { createConversationWindow } from "./conversation-window.js";
 import { type HistoryCache, pageFromCache, withOlder } from "./history-cache.js";
+import { persistedSegmentRuns } from "./local-search.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
 import { serverNow } from "./server-clock.js";
@@ -150,7 +151,13 @@ export function createConversationStore(deps: {
   const attached = createMemo(() => mergeMessages([...liveLists(), older()]));
   const cutOff = () => sync.connection() === "offline" || readOnly();
   // Opened at a message not in that timeline: a window around it, until the two meet.
-  const jump = createConversationWindow({ api, id, history: deps.history, cutOff });
+  const jump = createConversationWindow({
+    api,
+    id,
+    history: deps.history,
+    cutOff,
+    localRuns: () => persistedSegmentRuns(me, id),
+  });
   const messages = createMemo(() => jump.records() ?? attached());
   createEffect(() => {
     const w = jump.records();

@@ -1,7 +1,16 @@
 import { type MessageRecord, SYSTEM_AUTHOR, searchTokens } from "@messenger/shared";
 import { describe, expect, it, vi } from "vitest";
 import type { CachedHistory } from "./history-cache.js";
-import { CORPUS_TTL_MS, createLocalSearch, type LocalSources, loadCorpus, searchCorpus } from "./local-search.js";
+import { recordOpenedDoc } from "./local-data.js";
+import {
+  CORPUS_TTL_MS,
+  createLocalSearch,
+  type LocalSources,
+  loadCorpus,
+  persistedSegmentRuns,
+  searchCorpus,
+} from "./local-search.js";
+import { memoryStore } from "./memory-store.js";
 
 const T = Date.parse("2026-03-01T10:00:00Z");
 const rec = (id: string, text: string, at: number, extra: Partial<MessageRecord> = {}): MessageRecord => ({
@@ -96,5 +105,19 @@ describe("searching what the device holds", () => {
     local.forget();
     await local.search("hello");
     expect(src.readDocument).toHaveBeenCalledTimes(3);
+  });
+
+  it("offers a conversation's segment documents on this device as runs to open a message from", async () => {
+    const store = memoryStore();
+    for (const name of ["conversation.c1.1", "conversation.c1.0", "conversation.c2.0", "inbox.me"])
+      recordOpenedDoc(store, "me", name);
+    const docs: Record<string, MessageRecord[]> = {
+      "conversation.c1.1": [rec("a0000003", "b", 3), rec("a0000002", "a", 2)],
+      "conversation.c1.0": [],
+    };
+    const runs = await persistedSegmentRuns("me", "c1", store, async (name) => docs[name] ?? []);
+    expect(runs).toEqual([
+      { records: [rec("a0000002", "a", 2), rec("a0000003", "b", 3)], hasOlder: true, hasNewer: true },
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import {
 } from "@messenger/shared";
 import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
-import { type CachedHistory, cachedRecords } from "./history-cache.js";
+import { type CachedHistory, type CachedRun, cachedRecords } from "./history-cache.js";
 import { type KeyValueStore, openedDocs } from "./local-data.js";
 import { mergeMessages } from "./messages.js";
 
@@ -120,6 +120,33 @@ export async function readPersistedDocument(name: string): Promise<MessageRecord
     await persistence.destroy();
     doc.destroy();
   }
+}
+
+/**
+ * A conversation's segment documents kept on this device, each as a cached run (a segment is a
+ * contiguous stretch: older ones exist before any but segment 0, newer ones after it), for opening
+ * at a message offline that only a segment document holds.
+ */
+export async function persistedSegmentRuns(
+  userId: string,
+  conversationId: string,
+  store: KeyValueStore = localStorage,
+  read: (name: string) => Promise<MessageRecord[]> = readPersistedDocument,
+): Promise<CachedRun[]> {
+  const segments = openedDocs(store, userId).flatMap((name) => {
+    const parsed = parseDocName(name);
+    return parsed?.kind === "conversation" && parsed.conversationId === conversationId
+      ? [{ name, segment: parsed.segment }]
+      : [];
+  });
+  const runs = await Promise.all(
+    segments.map(async (s) => ({
+      records: (await read(s.name).catch(() => [])).sort(compareMessages),
+      hasOlder: s.segment > 0,
+      hasNewer: true,
+    })),
+  );
+  return runs.filter((r) => r.records.length > 0);
 }
 
 /** The device's sources for a signed-in user: the documents they opened here, and their history cache. */
