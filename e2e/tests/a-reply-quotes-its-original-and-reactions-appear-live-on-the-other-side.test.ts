@@ -1,12 +1,13 @@
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEMO_NAMES, uniqueText } from "../support/api.js";
+import { apiConversationWith, apiPostMessage, apiSignIn, DEMO_NAMES, uniqueText } from "../support/api.js";
 import {
   messagesWith,
   openConversation,
   type SignedIn,
   sendMessage,
   signedInContext,
+  signedInUserId,
   UI_TIMEOUT_MS,
 } from "../support/app.js";
 import { useHarness } from "../support/harness.js";
@@ -48,8 +49,8 @@ describe("replies and reactions between two people", () => {
     expect(await quote.getAttribute("data-reply-to")).toBe(originalId);
     await quote.click();
     await expect
-      .poll(() => written(alice.page, question).locator(".bubble.flash").count(), { timeout: UI_TIMEOUT_MS })
-      .toBe(1);
+      .poll(() => written(alice.page, question).getAttribute("aria-current"), { timeout: UI_TIMEOUT_MS })
+      .toBe("true");
   });
 
   it("says so in the quote when the original is deleted", async () => {
@@ -100,5 +101,21 @@ describe("replies and reactions between two people", () => {
     // dave takes his back: alice sees only hers.
     await messagesWith(dave.page, news).getByTestId("reaction").click();
     await expect.poll(() => chip.getAttribute("aria-label"), { timeout: UI_TIMEOUT_MS }).toBe("❤️ 1: you");
+  });
+
+  it("quotes an original 2,500 messages back that the screen never loaded, and tapping it opens the history there", async () => {
+    // The seeded needle in alice–bob (seeds/README.md): in segment 0, which a client never opens live.
+    const bob = await apiSignIn(h.baseURL, "bob");
+    const conversation = await apiConversationWith(bob, await signedInUserId(alice.page));
+    await openConversation(alice.page, DEMO_NAMES.bob);
+    const answer = uniqueText("still my favourite photo");
+    await apiPostMessage(bob, conversation.id, answer, { replyTo: "seed-00499" });
+    const quote = written(alice.page, answer).getByTestId("reply-quote");
+    await expect.poll(() => quote.textContent(), { timeout: UI_TIMEOUT_MS }).toContain("quokka on Rottnest");
+    expect(await written(alice.page, "quokka on Rottnest").count()).toBe(0);
+    await quote.click();
+    const original = alice.page.locator('[data-testid="message"][data-message-id="seed-00499"]');
+    await expect.poll(() => original.getAttribute("aria-current"), { timeout: UI_TIMEOUT_MS }).toBe("true");
+    expect(await original.textContent()).toContain("quokka on Rottnest");
   });
 });

@@ -73,6 +73,22 @@ const SCREENS: Array<{ name: string; shot?: string; open: (page: Page) => Promis
     },
   },
   {
+    name: "search results",
+    shot: "search",
+    open: async (page) => {
+      await page.keyboard.press("Control+K");
+      await page.getByRole("searchbox", { name: "Search conversations and messages" }).fill("coffee");
+      await page.getByTestId("search-hit").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
+    name: "conversation opened at a search result",
+    open: async (page) => {
+      await page.getByTestId("search-hit").nth(3).getByRole("link").click();
+      await page.locator('[data-testid="message"][aria-current="true"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  },
+  {
     name: "group conversation",
     shot: "group",
     open: async (page) => {

@@ -35,14 +35,28 @@ export interface DemoConversation {
   lastAgoMs: number;
   /** The messages spread over this span before the newest one. */
   spanMs: number;
+  /** One distinctive message this many messages before the newest (for the search tests). */
+  needle?: { back: number; text: string };
 }
+
+/**
+ * Findable far back in alice–bob: "quokka" appears in no other seeded text, so a search for it
+ * has exactly one hit, 2,500 messages before the newest (segment 0, never opened live).
+ */
+export const SEARCH_NEEDLE = { back: 2500, text: "Remember the quokka on Rottnest? Best photo of the trip" };
 
 /**
  * alice–bob is the long one (three segments, for infinite scroll). Alice has no
  * conversation with heidi, so "start a conversation" has someone to find.
  */
 export const DEMO_CONVERSATIONS: DemoConversation[] = [
-  { between: ["alice", "bob"], messages: 3000, lastAgoMs: 5 * MINUTE_MS, spanMs: 60 * DAY_MS },
+  {
+    between: ["alice", "bob"],
+    messages: 3000,
+    lastAgoMs: 5 * MINUTE_MS,
+    spanMs: 60 * DAY_MS,
+    needle: SEARCH_NEEDLE,
+  },
   { between: ["alice", "dave"], messages: 24, lastAgoMs: 20 * MINUTE_MS, spanMs: 2 * HOUR_MS },
   { between: ["alice", "carol"], messages: 40, lastAgoMs: 3 * HOUR_MS, spanMs: 4 * DAY_MS },
   { between: ["alice", "erin"], messages: 30, lastAgoMs: 3 * DAY_MS, spanMs: 5 * DAY_MS },

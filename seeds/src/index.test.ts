@@ -1,6 +1,14 @@
-import { isMessageRecord } from "@messenger/shared";
+import { isMessageRecord, matchesTokens, searchTokens } from "@messenger/shared";
 import { describe, expect, it } from "vitest";
-import { DEMO_CONVERSATIONS, DEMO_GROUPS, DEMO_PASSWORD, DEMO_USERS, planMessages } from "./index.js";
+import {
+  DEMO_CONVERSATIONS,
+  DEMO_GROUPS,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  planMessages,
+  SEARCH_NEEDLE,
+  withNeedle,
+} from "./index.js";
 
 describe("demo data", () => {
   it("has at least eight users with distinct usernames and one password of 10+ characters", () => {
@@ -41,5 +49,18 @@ describe("demo data", () => {
     const messages = planMessages(3, users, 40, Date.UTC(2025, 5, 1), 24 * 60 * 60 * 1000);
     expect(messages.every(isMessageRecord)).toBe(true);
     expect(new Set(messages.map((m) => m.author))).toEqual(new Set(users));
+  });
+
+  it("puts one needle 2,500 messages back in alice–bob, the only seeded message its rare word finds", () => {
+    const plan = DEMO_CONVERSATIONS.find((c) => c.between.join() === "alice,bob");
+    expect(plan?.needle).toBe(SEARCH_NEEDLE);
+    const index = DEMO_CONVERSATIONS.indexOf(plan as (typeof DEMO_CONVERSATIONS)[number]);
+    const messages = withNeedle(
+      planMessages(index, ["a", "b"], 3000, Date.UTC(2025, 5, 1), 60 * 86_400_000),
+      plan?.needle,
+    );
+    const found = messages.filter((m) => matchesTokens(m.text, searchTokens("quokka")));
+    expect(found.map((m) => m.id)).toEqual([`seed-${String(3000 - 1 - 2500).padStart(5, "0")}`]);
+    expect(found[0]?.text).toBe(SEARCH_NEEDLE.text);
   });
 });

@@ -24,7 +24,7 @@ import {
   random,
 } from "./demo-data.js";
 
-export { DEMO_CONVERSATIONS, DEMO_GROUPS, DEMO_PASSWORD, DEMO_USERS } from "./demo-data.js";
+export { DEMO_CONVERSATIONS, DEMO_GROUPS, DEMO_PASSWORD, DEMO_USERS, SEARCH_NEEDLE } from "./demo-data.js";
 
 export interface SeedMessage {
   id: string;
@@ -105,7 +105,10 @@ export async function seed(deps: SeedDeps): Promise<SeedResult> {
       result.conversationsCreated++;
       deps.publishConversation?.(conversation);
     }
-    const messages = planMessages(index, [a, b], plan.messages, now - plan.lastAgoMs, plan.spanMs);
+    const messages = withNeedle(
+      planMessages(index, [a, b], plan.messages, now - plan.lastAgoMs, plan.spanMs),
+      plan.needle,
+    );
     const { written } = await deps.messageWriter.writeMessages(conversation.id, messages);
     result.messagesWritten += written;
     await markAllRead(deps, conversation.id, [a, b], messages);
@@ -160,6 +163,13 @@ async function seedGroup(
     `${ownerName} renamed the group to \u201c${plan.name}\u201d`,
   );
   if (renamed) deps.publishConversation?.(renamed);
+}
+
+/** The messages with the one `back` places before the newest saying `needle.text` instead. */
+export function withNeedle(messages: SeedMessage[], needle: { back: number; text: string } | undefined): SeedMessage[] {
+  const at = needle ? messages.length - 1 - needle.back : -1;
+  if (!needle || at < 0) return messages;
+  return messages.map((m, i) => (i === at ? { ...m, text: needle.text } : m));
 }
 
 /**

@@ -36,6 +36,8 @@ export interface MessageRowProps {
   onEdit: (record: MessageRecord) => void;
   onDelete: (record: MessageRecord) => void;
   social?: MessageSocial;
+  /** The message the conversation was opened at (a search result, a quote): highlighted. */
+  highlighted?: boolean;
 }
 
 export function MessageRow(props: MessageRowProps): JSX.Element {
@@ -76,7 +78,8 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
   return (
     <div
       class="msg"
-      classList={{ mine: props.mine, run: props.startsRun, selected: selected() }}
+      classList={{ mine: props.mine, run: props.startsRun, selected: selected(), jumped: props.highlighted === true }}
+      aria-current={props.highlighted ? "true" : undefined}
       data-testid="message"
       data-message-id={props.record.id}
       data-mine={props.mine ? "true" : "false"}

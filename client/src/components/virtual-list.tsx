@@ -12,11 +12,13 @@ import {
 const OVERSCAN_PX = 800;
 /** Within this distance of the bottom the list follows new rows. */
 const STICK_PX = 48;
-/** Within this distance of the top, ask for older rows. */
+/** Within this distance of the top, ask for older rows (of the bottom: for newer ones). */
 const NEAR_TOP_PX = 1200;
 
 export interface VirtualListApi {
   scrollToBottom(): void;
+  /** Brings a row to the middle of the view (now, or as soon as it is among the rows) and holds it there. */
+  scrollToKey(key: string): void;
 }
 
 export interface VirtualListProps<T> extends Omit<JSX.HTMLAttributes<HTMLDivElement>, "children" | "ref"> {
@@ -26,7 +28,12 @@ export interface VirtualListProps<T> extends Omit<JSX.HTMLAttributes<HTMLDivElem
   children: (row: T) => JSX.Element;
   /** Shown above the first row (a loader or "start of conversation"). */
   top?: JSX.Element;
+  /** Shown below the last row (a loader for newer rows). */
+  bottom?: JSX.Element;
   onNearTop?: () => void;
+  onNearBottom?: () => void;
+  /** Follow rows added at the bottom while scrolled there (default true; false while newer rows are paged in). */
+  follow?: boolean;
   /** Rows that may anchor the view (default: all); exclude rows that move on prepend. */
   anchorable?: (key: string) => boolean;
   onAtBottomChange?: (atBottom: boolean) => void;
@@ -48,6 +55,11 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
   const [topHeight, setTopHeight] = createSignal(0);
   let stick = true;
   let anchor: Anchor | null = null;
+  /** A row to bring into view once it exists (scrollToKey). */
+  let target: string | null = null;
+  const [targetAsked, setTargetAsked] = createSignal(0);
+  /** The row scrolled to: it anchors the view while it is in sight (rows above it may still grow). */
+  let held: string | null = null;
 
   const layout = createMemo(() => {
     measured();
@@ -63,28 +75,59 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
 
   const scrollToBottom = () => {
     stick = true;
+    target = null;
+    held = null;
     scroller.scrollTop = scroller.scrollHeight;
+  };
+  const scrollToKey = (key: string) => {
+    target = key;
+    stick = false;
+    setTargetAsked((v) => v + 1);
+  };
+
+  /** An anchor on the held row while any of it is in the viewport; else the hold ends. */
+  const heldAnchor = (st: number): Anchor | null => {
+    const l = layout();
+    const i = held === null ? undefined : l.index.get(held);
+    const y = st - offset();
+    if (held === null || i === undefined || (l.tops[i + 1] as number) < y || (l.tops[i] as number) > y + viewport()) {
+      held = null;
+      return null;
+    }
+    return { key: held, offset: y - (l.tops[i + 1] as number) };
   };
 
   const onScroll = () => {
     const st = scroller.scrollTop;
     setScrollTop(st);
-    const atBottom = scroller.scrollHeight - st - scroller.clientHeight < STICK_PX;
-    stick = atBottom;
-    anchor = captureAnchor(layout(), st - offset(), props.anchorable);
+    const fromBottom = scroller.scrollHeight - st - scroller.clientHeight;
+    const atBottom = fromBottom < STICK_PX;
+    stick = atBottom && props.follow !== false;
+    anchor = heldAnchor(st) ?? captureAnchor(layout(), st - offset(), props.anchorable);
     props.onAtBottomChange?.(atBottom);
     if (st < NEAR_TOP_PX) props.onNearTop?.();
+    if (fromBottom < NEAR_TOP_PX) props.onNearBottom?.();
   };
 
   // Keep the view steady after any layout change (prepend, new row, re-measure).
   createEffect(() => {
     const l = layout();
     const top = offset();
-    if (stick) {
+    targetAsked();
+    const i = target === null ? undefined : l.index.get(target);
+    if (target !== null && i !== undefined) {
+      // The row in the middle of the view, and the anchor on it so re-measuring keeps it there.
+      const rowTop = l.tops[i] as number;
+      const rowBottom = l.tops[i + 1] as number;
+      scroller.scrollTop = Math.max(0, top + (rowTop + rowBottom) / 2 - scroller.clientHeight / 2);
+      anchor = { key: target, offset: scroller.scrollTop - top - rowBottom };
+      held = target;
+      target = null;
+    } else if (stick) {
       scroller.scrollTop = scroller.scrollHeight;
     } else if (anchor) {
-      const target = anchoredScrollTop(l, anchor);
-      if (target !== null && Math.abs(scroller.scrollTop - (target + top)) > 1) scroller.scrollTop = target + top;
+      const to = anchoredScrollTop(l, anchor);
+      if (to !== null && Math.abs(scroller.scrollTop - (to + top)) > 1) scroller.scrollTop = to + top;
     }
     setScrollTop(scroller.scrollTop);
   });
@@ -111,7 +154,7 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
   onMount(() => {
     frameObserver.observe(scroller);
     frameObserver.observe(topEl);
-    props.api?.({ scrollToBottom });
+    props.api?.({ scrollToBottom, scrollToKey });
     if (scroller.scrollTop < NEAR_TOP_PX) props.onNearTop?.();
   });
   onCleanup(() => {
@@ -125,7 +168,10 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     "estimate",
     "children",
     "top",
+    "bottom",
     "onNearTop",
+    "onNearBottom",
+    "follow",
     "anchorable",
     "onAtBottomChange",
     "api",
@@ -153,6 +199,7 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
           }}
         </For>
       </div>
+      {props.bottom}
     </div>
   );
 }

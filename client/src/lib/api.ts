@@ -12,6 +12,7 @@ import {
   type MessageMark,
   type MessagesPage,
   type ReadState,
+  type SearchPage,
   type Settings,
   type UsersPage,
 } from "@messenger/shared";
@@ -170,8 +171,12 @@ export function createApi(options: { base?: string; onSessionEnded: () => void; 
       request<{ conversations: ConversationSummary[] }>("GET", `/api/conversations/active${q({ tz })}`),
     conversation: (id: string) =>
       request<{ conversation: ConversationSummary }>("GET", `/api/conversations/${encodeURIComponent(id)}`),
+    /** A page of a conversation: the newest, or `before` / `after` / `around` one message (at most one of them). */
     messages: (id: string, params: { before?: string; after?: string; around?: string; limit?: number } = {}) =>
       request<MessagesPage>("GET", `/api/conversations/${encodeURIComponent(id)}/messages${q(params)}`),
+    /** Messages matching `q` in my conversations, newest first; `cursor` for the next (older) page. */
+    search: (params: { q: string; cursor?: string; limit?: number }) =>
+      request<SearchPage>("GET", `/api/search${q(params)}`),
     /** Idempotent on the message id; pass the record's createdAt when the same message may also travel in its document. */
     createGroup: (name: string, memberIds: string[]) =>
       request<{ conversation: ConversationSummary }>("POST", "/api/groups", { name, memberIds }),

@@ -7,6 +7,7 @@ import {
   type AwarenessState,
   addMessage,
   type ConversationSummary,
+  compareMessages,
   deleteMessage,
   editMessage,
   MAX_MESSAGE_TEXT_LENGTH,
@@ -21,7 +22,9 @@ import {
 } from "@messenger/shared";
 import { createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
-import { type HistoryCache, pageFromCache, toCache } from "./history-cache.js";
+import { createConversationWindow } from "./conversation-window.js";
+import { type HistoryCache, pageFromCache, withOlder } from "./history-cache.js";
+import { persistedSegmentRuns } from "./local-search.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
 import { liveReactions } from "./reactions.js";
@@ -150,7 +153,35 @@ export function createConversationStore(deps: {
   const [loadingOlder, setLoadingOlder] = createSignal(false);
   const [olderError, setOlderError] = createSignal<unknown>(null);
 
-  const messages = createMemo(() => mergeMessages([...liveLists(), older()]));
+  /** The live documents and the older pages behind them: one contiguous timeline. */
+  const attached = createMemo(() => mergeMessages([...liveLists(), older()]));
+  const cutOff = () => sync.connection() === "offline" || readOnly();
+  // Opened at a message not in that timeline: a window around it, until the two meet.
+  const jump = createConversationWindow({
+    api,
+    id,
+    history: deps.history,
+    cutOff,
+    localRuns: () => persistedSegmentRuns(me, id),
+  });
+  const messages = createMemo(() => jump.records() ?? attached());
+  createEffect(() => {
+    const w = jump.records();
+    const first = w?.[0];
+    const last = w?.[w.length - 1];
+    if (!first || !last) return;
+    const a = attached();
+    const a0 = a[0];
+    if (jump.hasNewer() && !(a0 && compareMessages(last, a0) >= 0)) return;
+    // They meet: the window joins the older pages (contiguous with the live end now).
+    untrack(() => {
+      const oldest = older()[0] ?? a0;
+      const taken = jump.take();
+      setOlder((prev) => mergeMessages([prev, taken.records]));
+      if (!oldest || compareMessages(first, oldest) < 0) setHasMore(taken.hasOlder);
+      void deps.history?.update(id, (c) => withOlder(c, older(), hasMore()));
+    });
+  });
   const pending = createMemo(() => {
     const all = new Set<string>();
     for (const h of handles()) for (const pid of h.pending()) all.add(pid);
@@ -158,6 +189,9 @@ export function createConversationStore(deps: {
   });
   /** Live documents are loaded (from this browser or the relay), so the timeline is meaningful. */
   const ready = () => handles().length > 0 && handles().every((h) => h.loaded() || h.synced());
+  /** Ready, and every live document the head's count calls for is open (an empty head opens its predecessor). */
+  const liveReady = () =>
+    ready() && handles().length === liveDocuments(deps.summary()?.documents ?? [], liveLists()[0]?.length ?? 0).length;
   /** Segment 0 is open live: nothing older exists. (documents lists only what to open, not every segment.) */
   const allLive = () => handles().some((h) => segmentOf(h.name) === 0);
   const [settled, setSettled] = createSignal(false);
@@ -182,6 +216,7 @@ export function createConversationStore(deps: {
   );
 
   async function loadOlder() {
+    if (jump.records()) return jump.loadOlder();
     if (loadingOlder() || !hasMore() || allLive() || !ready()) return;
     setLoadingOlder(true);
     setOlderError(null);
@@ -190,7 +225,7 @@ export function createConversationStore(deps: {
       const page = await api.messages(id, { limit: HISTORY_PAGE_SIZE, ...(oldest ? { before: oldest.id } : {}) });
       setOlder((prev) => [...page.messages.map(recordFromMessage), ...prev]);
       setHasMore(page.hasMore);
-      void deps.history?.write(id, toCache(older(), page.hasMore));
+      void deps.history?.update(id, (c) => withOlder(c, older(), page.hasMore));
     } catch (err) {
       // Offline: serve what an earlier visit loaded.
       // No longer a member (the server answers 404): what an earlier visit loaded is all there is.
@@ -258,6 +293,7 @@ export function createConversationStore(deps: {
     messages,
     pending,
     ready,
+    liveReady,
     timeline,
     failure,
     /** Reopens the live documents that stopped syncing. */
@@ -271,10 +307,30 @@ export function createConversationStore(deps: {
         }),
       );
     },
-    hasMore: () => hasMore() && !allLive(),
-    loadingOlder,
-    olderError,
+    hasMore: () => (jump.records() ? jump.hasOlder() : hasMore() && !allLive()),
+    loadingOlder: () => loadingOlder() || jump.loading() === "older",
+    olderError: () => (jump.records() ? jump.error() : olderError()),
     loadOlder,
+    /** Showing a window of history away from the live end (opened at a message). */
+    detached: () => jump.records() !== null,
+    /** Newer messages to load below (a window not yet joined to the live end). */
+    hasNewer: () => jump.records() !== null && jump.hasNewer(),
+    loadingNewer: () => jump.loading() === "newer",
+    loadNewer: () => jump.loadNewer(),
+    /**
+     * Makes a message part of the timeline: already there, or a window around it is loaded
+     * (from the server, or offline from the history cache). False when it cannot be found.
+     */
+    async openAt(messageId: string): Promise<boolean> {
+      if (untrack(attached).some((r) => r.id === messageId)) {
+        jump.close();
+        return true;
+      }
+      if (untrack(jump.records)?.some((r) => r.id === messageId)) return true;
+      return jump.open(messageId);
+    },
+    /** Back to the live end (leaves a window). */
+    toLatest: () => jump.close(),
     typing,
     setTyping,
     canSend: () => head() !== undefined && head()?.failure() === null && !readOnly(),

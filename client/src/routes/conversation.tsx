@@ -23,16 +23,18 @@ import {
   systemSentence,
   typingSentence,
 } from "../lib/groups.js";
+import { createJumpToMessage } from "../lib/jump-to-message.js";
 import { recordFromMessage, type TimelineRow, timelineRows } from "../lib/messages.js";
 import { messageIdsOnScreen, newestRead, tabIsReading } from "../lib/on-screen.js";
 import { createQuotes, quoteOf } from "../lib/quotes.js";
 import { receiptFor, receiptLabel } from "../lib/receipts.js";
+import { conversationPath } from "../lib/router.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
 import { markOf, titleWithUnread } from "../lib/unread.js";
 import { estimateMessageHeight } from "../lib/virtual.js";
 
 /** One conversation: header with presence, the virtualized message log, typing, composer. */
-export function ConversationScreen(props: { id: string; showStatus: boolean }): JSX.Element {
+export function ConversationScreen(props: { id: string; messageId?: string; showStatus: boolean }): JSX.Element {
   const app = useApp();
   const me = app.data.userId;
   // Known from the inbox or the cache; otherwise ask the server once.
@@ -176,15 +178,8 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   createEffect(() => {
     if (!offline()) quotes.retry();
   });
-  /** Shows the original of a reply: scrolled to and flashed when loaded. */
-  const jumpTo = (messageId: string) => {
-    const el = body?.querySelector<HTMLElement>(`[data-testid="message"][data-message-id="${CSS.escape(messageId)}"]`);
-    if (!el) return;
-    el.scrollIntoView({ block: "center" });
-    const bubble = el.querySelector(".bubble");
-    bubble?.classList.add("flash");
-    setTimeout(() => bubble?.classList.remove("flash"), 1600);
-  };
+  /** Shows the original of a reply: the conversation opened at it (loading the history around it if needed). */
+  const jumpTo = (messageId: string) => app.router.openAt(props.id, messageId);
 
   const [atBottom, setAtBottom] = createSignal(true);
   const [editing, setEditing] = createSignal<MessageRecord | null>(null);
@@ -200,6 +195,21 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
   onCleanup(() => window.removeEventListener("keydown", keepOnEscape));
   let list: VirtualListApi | undefined;
   let textarea: HTMLTextAreaElement | undefined;
+  const jump = createJumpToMessage({
+    messageId: () => props.messageId,
+    ready: store.liveReady,
+    has: (id) => store.messages().some((m) => m.id === id),
+    openAt: store.openAt,
+    scrollTo: (id) => list?.scrollToKey(id),
+  });
+  const toNewest = () => {
+    if (store.detached() || props.messageId) {
+      store.toLatest();
+      jump.clear();
+      app.router.navigate(conversationPath(props.id), { replace: true });
+    }
+    list?.scrollToBottom();
+  };
 
   const submit = (text: string) => {
     const target = editing();
@@ -297,6 +307,8 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
           anchorable={(key) => !key.startsWith("day:")}
           estimate={estimate}
           onNearTop={() => void store.loadOlder()}
+          onNearBottom={() => void store.loadNewer()}
+          follow={!store.hasNewer()}
           onAtBottomChange={setAtBottom}
           api={(a) => {
             list = a;
@@ -311,6 +323,13 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
               peerName={title()}
               onRetryOlder={() => void store.loadOlder()}
             />
+          }
+          bottom={
+            <Show when={store.hasNewer()}>
+              <div class="log-top" data-testid="newer-state">
+                {store.loadingNewer() ? "Loading newer messages…" : " "}
+              </div>
+            </Show>
           }
         >
           {(row) =>
@@ -354,12 +373,20 @@ export function ConversationScreen(props: { id: string; showStatus: boolean }): 
                   },
                   onReact: (r, emoji) => store.react(r.id, emoji),
                 }}
+                highlighted={jump.target() === row.record.id}
               />
             )
           }
         </VirtualList>
-        <Show when={!atBottom()}>
-          <button type="button" class="btn jump" onClick={() => list?.scrollToBottom()}>
+        <Show when={jump.missing()}>
+          <p class="alert jump-missing" role="status">
+            {offline()
+              ? "That message isn't on this device yet. It will load when you're back online."
+              : "That message couldn't be found."}
+          </p>
+        </Show>
+        <Show when={!atBottom() || store.detached()}>
+          <button type="button" class="btn jump" onClick={toNewest}>
             <Icon name="down" />
             Jump to newest
           </button>

@@ -1,8 +1,10 @@
-import { createEffect, createSignal, type JSX, Match, Show, Switch } from "solid-js";
+import { createEffect, createSignal, type JSX, Match, onCleanup, Show, Switch } from "solid-js";
 import { ConnectionStatus } from "../components/connection-status.js";
 import { Nav } from "../components/nav.js";
 import { useApp } from "../lib/app-context.js";
 import { createAppKeys } from "../lib/keyboard.js";
+import { createLocalSearch, deviceSources } from "../lib/local-search.js";
+import { createMessageSearch } from "../lib/message-search.js";
 import type { ListRouteName } from "../lib/router.js";
 import { titleWithUnread } from "../lib/unread.js";
 import { ConversationScreen } from "./conversation.js";
@@ -40,6 +42,36 @@ export function Shell(): JSX.Element {
   /** Phone showing a conversation: the conversation takes the whole screen. */
   const fullScreenConversation = () => !app.isWide() && conversationId() !== null;
 
+  // One search for the lists (kept while a result is open); the device answers when the server cannot.
+  const search = createMessageSearch({
+    api: app.api,
+    local: createLocalSearch(
+      deviceSources({
+        userId: app.data.userId,
+        history: app.history,
+        conversationIds: () => app.data.conversations().map((c) => c.id),
+      }),
+    ),
+    offline: () => app.sync.connection() === "offline",
+  });
+  onCleanup(search.dispose);
+  const [searchFocus, setSearchFocus] = createSignal(false);
+  // Ctrl/Cmd+K from anywhere: to the search box (on a list that has it).
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.key.toLowerCase() !== "k") return;
+    e.preventDefault();
+    const list = listName();
+    if ((list !== "active" && list !== "all") || fullScreenConversation()) app.router.navigate("/");
+    setSearchFocus(true);
+  };
+  window.addEventListener("keydown", onKeyDown);
+  onCleanup(() => window.removeEventListener("keydown", onKeyDown));
+  const searchProps = {
+    search,
+    wantFocus: searchFocus,
+    onFocused: () => setSearchFocus(false),
+  };
+
   return (
     <div class="app" data-view={conversationId() ? "conversation" : "list"}>
       <Show when={!fullScreenConversation()}>
@@ -60,10 +92,10 @@ export function Shell(): JSX.Element {
         <section class="panel list-panel" aria-label="Lists">
           <Switch>
             <Match when={listName() === "active"}>
-              <ConversationList mode="active" />
+              <ConversationList mode="active" {...searchProps} />
             </Match>
             <Match when={listName() === "all"}>
-              <ConversationList mode="all" />
+              <ConversationList mode="all" {...searchProps} />
             </Match>
             <Match when={listName() === "people"}>
               <People />
@@ -82,7 +114,16 @@ export function Shell(): JSX.Element {
             </section>
           }
         >
-          {(id) => <ConversationScreen id={id} showStatus={fullScreenConversation()} />}
+          {(id) => (
+            <ConversationScreen
+              id={id}
+              messageId={(() => {
+                const r = route();
+                return r.name === "conversation" ? r.messageId : undefined;
+              })()}
+              showStatus={fullScreenConversation()}
+            />
+          )}
         </Show>
       </main>
     </div>
