@@ -16,6 +16,10 @@ import {
   type MessageRecord,
   messageRecordProblem,
   messagesMap,
+  reactionKey,
+  reactionRecordProblem,
+  reactionsMap,
+  toggleReaction,
 } from "@messenger/shared";
 import { describe, expect, it, onTestFinished } from "vitest";
 import * as Y from "yjs";
@@ -78,6 +82,8 @@ describe("the relay core under random frames", () => {
         addMessage(bobDoc, { id: `bob-message-${i}`, author: "bob", text: `bob ${i}`, createdAt: Date.now() }),
       );
     }
+    toggleReaction(bobDoc, { messageId: "bob-message-0", userId: "bob", emoji: "👍", at: Date.now() });
+    const bobsReaction = reactionsMap(bobDoc).get(reactionKey("bob-message-0", "bob"));
     bobConn.receive(encodeUpdate(Y.encodeStateAsUpdate(bobDoc)));
     await quiet();
 
@@ -89,6 +95,8 @@ describe("the relay core under random frames", () => {
     for (let i = 0; i < 20; i++) {
       const m = addMessage(alice, { id: `alice-message-${i}`, author: "alice", text: `a ${i}`, createdAt: Date.now() });
       if (i % 3 === 0) editMessage(alice, m.id, "alice", `a ${i} edited`, Date.now());
+      if (i % 4 === 0)
+        toggleReaction(alice, { messageId: `bob-message-${i % 5}`, userId: "alice", emoji: "😂", at: Date.now() });
     }
     corpus.push(encodeUpdate(Y.encodeStateAsUpdate(alice)));
     corpus.push(
@@ -140,11 +148,20 @@ describe("the relay core under random frames", () => {
 
     expect(bob.closedWith(), "the honest socket stays open").toBeNull();
     const doc = bobConn.room.doc;
-    expect([...doc.share.keys()]).toEqual(["messages"]);
+    expect([...doc.share.keys()].sort()).toEqual(["messages", "reactions"]);
     expect(doc.store.pendingStructs).toBeNull();
     expect(doc.store.pendingDs).toBeNull();
     const map = messagesMap(doc);
     for (const m of bobsMessages) expect(map.get(m.id), "bob's words are his").toEqual(m);
+    expect(reactionsMap(doc).get(reactionKey("bob-message-0", "bob")), "bob's reaction is his").toEqual(bobsReaction);
+    expect(
+      [...reactionsMap(doc).keys()].some((k) => k.endsWith(":alice")),
+      "alice's real reactions got through",
+    ).toBe(true);
+    for (const [key, reaction] of reactionsMap(doc)) {
+      expect(reactionRecordProblem(reaction, key, Date.now()), key).toBeNull();
+      expect(map.has(reaction.messageId), `${key} is on a message here`).toBe(true);
+    }
     // The real frames in the mix got through: the run judged writes, not only noise.
     expect([...map.values()].filter((m) => m.author === "alice").length).toBeGreaterThan(0);
     for (const [key, record] of map) {

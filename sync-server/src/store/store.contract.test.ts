@@ -522,11 +522,18 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       // Back to the schema before the migration, with the messages still in the index.
       const undo =
         kind === "sqlite"
-          ? ["DROP TABLE message_search", "PRAGMA user_version = 3"]
+          ? [
+              "DROP TABLE message_search",
+              "ALTER TABLE message DROP COLUMN reply_to",
+              "ALTER TABLE conversation_member DROP COLUMN muted",
+              "PRAGMA user_version = 3",
+            ]
           : [
               "DROP INDEX message_search",
               "ALTER TABLE message DROP COLUMN search",
-              "DELETE FROM messenger_migration WHERE version = 3",
+              "ALTER TABLE message DROP COLUMN reply_to",
+              "ALTER TABLE conversation_member DROP COLUMN muted",
+              "DELETE FROM messenger_migration WHERE version >= 3",
             ];
       for (const sql of undo) await rawSql(t.store, sql);
       await t.close(t.store);
