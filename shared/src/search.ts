@@ -88,3 +88,25 @@ export function highlightRanges(text: string, tokens: readonly string[]): Array<
   }
   return ranges;
 }
+
+/** Items with their text's folded words, computed once: many searches over the same items (a device's offline search). */
+export interface WordIndex<T> {
+  items: readonly T[];
+  words: readonly (readonly string[])[];
+}
+
+/** Folds every item's text once; searches over the result then only compare prefixes. */
+export function wordIndex<T>(items: readonly T[], text: (item: T) => string): WordIndex<T> {
+  return { items, words: items.map((item) => textWords(text(item))) };
+}
+
+/** The items (in index order) whose words every token prefixes, at most `limit`: what `matchesTokens` finds, without folding again. */
+export function searchWordIndex<T>(index: WordIndex<T>, tokens: readonly string[], limit = Infinity): T[] {
+  const found: T[] = [];
+  if (tokens.length === 0) return found;
+  for (let i = 0; i < index.items.length && found.length < limit; i++) {
+    const words = index.words[i] as readonly string[];
+    if (tokens.every((t) => words.some((w) => w.startsWith(t)))) found.push(index.items[i] as T);
+  }
+  return found;
+}

@@ -7,11 +7,13 @@
 import {
   compareMessages,
   type MessageRecord,
-  matchesTokens,
   messagesMap,
   parseDocName,
   SYSTEM_AUTHOR,
   searchTokens,
+  searchWordIndex,
+  type WordIndex,
+  wordIndex,
 } from "@messenger/shared";
 import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
@@ -35,12 +37,11 @@ export interface CorpusPart {
 export const newestFirst = (a: FoundMessage, b: FoundMessage): number => compareMessages(b.record, a.record);
 
 /**
- * The messages that match every token, newest first, each once (its newest revision wins,
- * so an edit or a deletion the device knows of counts). Deleted messages and system lines
- * are left out: there is nothing of theirs to show.
+ * What the device holds, ready to search many times: each message once (its newest revision
+ * wins, so an edit or a deletion the device knows of counts), newest first, its words folded
+ * once. Deleted messages and system lines are left out: there is nothing of theirs to show.
  */
-export function searchCorpus(corpus: readonly CorpusPart[], tokens: readonly string[]): FoundMessage[] {
-  if (tokens.length === 0) return [];
+export function prepareCorpus(corpus: readonly CorpusPart[]): WordIndex<FoundMessage> {
   const byConversation = new Map<string, Array<readonly MessageRecord[]>>();
   for (const part of corpus) {
     const list = byConversation.get(part.conversationId) ?? [];
@@ -50,9 +51,13 @@ export function searchCorpus(corpus: readonly CorpusPart[], tokens: readonly str
   const found: FoundMessage[] = [];
   for (const [conversationId, sources] of byConversation)
     for (const record of mergeMessages(sources))
-      if (record.deletedAt === undefined && record.author !== SYSTEM_AUTHOR && matchesTokens(record.text, tokens))
-        found.push({ conversationId, record });
-  return found.sort(newestFirst);
+      if (record.deletedAt === undefined && record.author !== SYSTEM_AUTHOR) found.push({ conversationId, record });
+  return wordIndex(found.sort(newestFirst), (f) => f.record.text);
+}
+
+/** The messages that match every token (`matchesTokens`), newest first. */
+export function searchCorpus(corpus: readonly CorpusPart[], tokens: readonly string[]): FoundMessage[] {
+  return searchWordIndex(prepareCorpus(corpus), tokens);
 }
 
 /** Where the device's messages are (a seam: tests pass fakes). */
@@ -93,13 +98,14 @@ export type LocalSearch = ReturnType<typeof createLocalSearch>;
 /** Searches the device; the corpus is read once and reused while queries keep coming. */
 export function createLocalSearch(sources: LocalSources, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
-  let corpus: { at: number; parts: Promise<CorpusPart[]> } | null = null;
+  let corpus: { at: number; prepared: Promise<WordIndex<FoundMessage>> } | null = null;
   return {
     async search(query: string): Promise<FoundMessage[]> {
       const tokens = searchTokens(query);
       if (tokens.length === 0) return [];
-      if (!corpus || now() - corpus.at > CORPUS_TTL_MS) corpus = { at: now(), parts: loadCorpus(sources) };
-      return searchCorpus(await corpus.parts, tokens);
+      if (!corpus || now() - corpus.at > CORPUS_TTL_MS)
+        corpus = { at: now(), prepared: loadCorpus(sources).then(prepareCorpus) };
+      return searchWordIndex(await corpus.prepared, tokens);
     },
     /** Reads the device again at the next query. */
     forget() {
