@@ -1,7 +1,8 @@
 import type { MessageRecord } from "@messenger/shared";
 import { createRoot, createSignal } from "solid-js";
 import { describe, expect, it } from "vitest";
-import { createQuotes, quoteOf } from "./quotes.js";
+import { ApiError } from "./api.js";
+import { createQuotes, fetchOriginal, quoteOf } from "./quotes.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 const rec = (id: string, text: string, extra: Partial<MessageRecord> = {}): MessageRecord => ({
@@ -74,5 +75,36 @@ describe("reply quotes", () => {
     quotes.quote("m-offline-1");
     await settle();
     expect(asked).toEqual(["m-far-00001", "m-gone-0001", "m-offline-1", "m-offline-1"]);
+  });
+});
+
+describe("fetching an original", () => {
+  const message = { conversationId: "c1", authorId: "bob", editedAt: null, deletedAt: null, segment: 0, replyTo: null };
+  it("asks for the one-message page around it and reads the record from it", async () => {
+    const asked: unknown[] = [];
+    const api = {
+      messages: async (id: string, params?: object) => {
+        asked.push([id, params]);
+        return {
+          messages: [{ ...message, id: "m-orig-0001", text: "lunch?", createdAt: T0 }],
+          hasMore: true,
+          hasNewer: true,
+        };
+      },
+    };
+    expect(await fetchOriginal(api, "c1")("m-orig-0001")).toEqual({
+      id: "m-orig-0001",
+      author: "bob",
+      text: "lunch?",
+      createdAt: T0,
+    });
+    expect(asked).toEqual([["c1", { around: "m-orig-0001", limit: 1 }]]);
+  });
+
+  it("answers null for an original the server does not have, and fails when it cannot be reached", async () => {
+    const gone = { messages: async () => Promise.reject(new ApiError(404, "NOT_FOUND")) };
+    expect(await fetchOriginal(gone, "c1")("m-gone-0001")).toBeNull();
+    const offline = { messages: async () => Promise.reject(new ApiError(0, "NETWORK_ERROR")) };
+    await expect(fetchOriginal(offline, "c1")("m-far-00001")).rejects.toThrow("NETWORK_ERROR");
   });
 });

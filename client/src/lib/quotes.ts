@@ -6,6 +6,8 @@
  */
 import { type MessageRecord, PREVIEW_LENGTH } from "@messenger/shared";
 import { createSignal } from "solid-js";
+import { type Api, ApiError } from "./api.js";
+import { recordFromMessage } from "./messages.js";
 
 export type QuoteView =
   | { state: "found"; id: string; authorId: string; text: string }
@@ -56,5 +58,19 @@ export function createQuotes(deps: {
     retry() {
       setFetched((prev) => new Map([...prev].filter(([, v]) => v !== "failed")));
     },
+  };
+}
+
+/** An original from the server: the one-message page `around` it; null when it does not exist (404). */
+export function fetchOriginal(api: Pick<Api, "messages">, conversationId: string) {
+  return async (id: string): Promise<MessageRecord | null> => {
+    try {
+      const page = await api.messages(conversationId, { around: id, limit: 1 });
+      const m = page.messages.find((x) => x.id === id);
+      return m ? recordFromMessage(m) : null;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
   };
 }

@@ -11,7 +11,7 @@ import { MuteButton } from "../components/mute-button.js";
 import { ReplyingBar } from "../components/reply-quote.js";
 import { SyncProblems } from "../components/sync-problems.js";
 import { VirtualList, type VirtualListApi } from "../components/virtual-list.js";
-import { ApiError, errorSentence } from "../lib/api.js";
+import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { createConversationStore } from "../lib/conversation.js";
 import {
@@ -24,9 +24,9 @@ import {
   typingSentence,
 } from "../lib/groups.js";
 import { createJumpToMessage } from "../lib/jump-to-message.js";
-import { recordFromMessage, type TimelineRow, timelineRows } from "../lib/messages.js";
+import { type TimelineRow, timelineRows } from "../lib/messages.js";
 import { messageIdsOnScreen, newestRead, tabIsReading } from "../lib/on-screen.js";
-import { createQuotes, quoteOf } from "../lib/quotes.js";
+import { createQuotes, fetchOriginal, quoteOf } from "../lib/quotes.js";
 import { receiptFor, receiptLabel } from "../lib/receipts.js";
 import { conversationPath } from "../lib/router.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
@@ -162,19 +162,7 @@ export function ConversationScreen(props: { id: string; messageId?: string; show
   });
 
   const byId = createMemo(() => new Map(store.messages().map((m) => [m.id, m])));
-  const quotes = createQuotes({
-    local: (id) => byId().get(id),
-    fetch: async (id) => {
-      try {
-        const page = await app.api.messages(props.id, { around: id, limit: 1 });
-        const m = page.messages.find((x) => x.id === id);
-        return m ? recordFromMessage(m) : null;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      }
-    },
-  });
+  const quotes = createQuotes({ local: (id) => byId().get(id), fetch: fetchOriginal(app.api, props.id) });
   createEffect(() => {
     if (!offline()) quotes.retry();
   });
