@@ -206,7 +206,8 @@ export function ConversationScreen(props: { id: string; messageId?: string; show
       setEditing(null);
     } else if (store.send(text, replyingTo()?.id)) {
       setReplyingTo(null);
-      list?.scrollToBottom();
+      // From a stretch of older history too: what I just sent is at the live end.
+      toNewest();
     }
     textarea?.focus();
   };
