@@ -151,6 +151,7 @@ function httpPage(): string {
       deletedAt: null,
       segment: 0,
       replyTo: null,
+      reactions: [],
     };
   });
   return JSON.stringify({ messages, hasMore: true, hasNewer: false } satisfies MessagesPage);

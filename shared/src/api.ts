@@ -3,6 +3,7 @@
  * the server with the zod schemas here; responses are typed for the client.
  */
 import { z } from "zod";
+import type { ReactionCount } from "./reactions.js";
 import { MAX_MESSAGE_TEXT_LENGTH, MESSAGE_ID_PATTERN } from "./schema.js";
 import { MAX_SEARCH_QUERY_LENGTH } from "./search.js";
 
@@ -93,6 +94,8 @@ export interface Message {
   segment: number;
   /** The message this one replies to (`MessageRecord.replyTo`), or null. */
   replyTo: string | null;
+  /** Who reacted with what (`countReactions` order); empty when nobody did. */
+  reactions: ReactionCount[];
 }
 
 export interface MessagesPage {

@@ -19,6 +19,7 @@ const msg = (i: number): Message => ({
   deletedAt: null,
   segment: 0,
   replyTo: null,
+  reactions: [],
 });
 const TOTAL = 3000;
 

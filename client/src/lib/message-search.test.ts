@@ -17,6 +17,7 @@ const message = (id: string, conversationId: string, at: number): Message => ({
   deletedAt: null,
   segment: 0,
   replyTo: null,
+  reactions: [],
 });
 const found = (id: string, conversationId: string, at: number): FoundMessage => ({
   conversationId,

@@ -48,6 +48,7 @@ describe("recordFromMessage", () => {
       deletedAt: null,
       segment: 0,
       replyTo: null,
+      reactions: [],
     };
     expect(recordFromMessage(m)).toEqual({ id: "m00000001", author: "u1", text: "hi", createdAt: T0 });
   });
@@ -63,6 +64,7 @@ describe("recordFromMessage", () => {
       deletedAt: null,
       segment: 0,
       replyTo: "m00000001",
+      reactions: [],
     };
     expect(recordFromMessage(m).replyTo).toBe("m00000001");
   });

@@ -6,10 +6,10 @@
  * out. Commits run one after another: what arrives while one is in flight goes into the
  * next, so no document's updates are stored or sent out of order, however slow a commit.
  */
-import { messagesMap } from "@messenger/shared";
+import { messagesMap, reactionsMap } from "@messenger/shared";
 import type { Logger } from "../logger.js";
 import { CommitConflict } from "../store/conflict.js";
-import type { CommitTx, IndexEntry, IndexResult, Store } from "../store/types.js";
+import type { CommitTx, IndexEntry, IndexResult, ReactionEntry, Store } from "../store/types.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { Replica } from "./replica.js";
 import type { Batch, Room } from "./room.js";
@@ -76,6 +76,7 @@ export function createCommitter(deps: CommitterDeps) {
   /** Appends, claims and indexes `work` in `tx`; records the conversations it changed in `summaries`. */
   const write = async (tx: CommitTx, work: Array<[Room, Batch]>, summaries: Map<string, IndexResult>) => {
     const entries: IndexEntry[] = [];
+    const reactions: ReactionEntry[] = [];
     for (const [r, b] of work) {
       b.firstSeq = r.lastSeq + 1;
       for (const { update } of b.updates) {
@@ -97,13 +98,20 @@ export function createCommitter(deps: CommitterDeps) {
         if (records.length > 0)
           entries.push({ conversationId: r.target.conversationId, segment: r.target.segment, records });
       }
+      if (r.target.kind === "conversation" && b.reactions.size > 0) {
+        // The keys' current values (a later write in the batch, or another process's, included).
+        const map = reactionsMap(r.doc);
+        const records = [...b.reactions].flatMap((k) => map.get(k) ?? []);
+        if (records.length > 0) reactions.push({ conversationId: r.target.conversationId, records });
+      }
     }
+    if (reactions.length > 0) await tx.indexReactions(reactions);
     if (entries.length === 0) return;
     for (const [id, indexed] of await tx.indexMessagesBatch(entries)) summaries.set(id, indexed);
   };
 
   const hasWrites = (work: Array<[Room, Batch]>) =>
-    work.some(([, b]) => b.updates.length > 0 || b.claims.length > 0 || b.keys.size > 0);
+    work.some(([, b]) => b.updates.length > 0 || b.claims.length > 0 || b.keys.size > 0 || b.reactions.size > 0);
 
   async function commitOnce(): Promise<void> {
     deps.began();

@@ -388,7 +388,7 @@ export class Connection {
       this.close(CLOSE_CODES.TRY_AGAIN_LATER, "too many messages");
       return;
     }
-    room.noteClientWrite(this.user.id, verdict.newClients, verdict.changedKeys);
+    room.noteClientWrite(this.user.id, verdict.newClients, verdict.changedKeys, verdict.changedReactions);
     if (target.kind === "conversation") {
       this.ctx.noteInflight(target.conversationId, target.segment, this.user.id, verdict.changedKeys);
     }

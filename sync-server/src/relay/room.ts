@@ -31,6 +31,8 @@ export interface Batch {
   updates: Array<{ update: Uint8Array; origin: unknown }>;
   /** Message ids whose value may have changed (conversation documents). */
   keys: Set<string>;
+  /** Reaction keys (`<messageId>:<userId>`) whose value may have changed: the commit indexes their records. */
+  reactions: Set<string>;
   claims: Array<[clientId: number, userId: string]>;
   /**
    * The user whose socket wrote each key. A commit checks that the key's value is still theirs:
@@ -46,6 +48,7 @@ export interface Batch {
 const emptyBatch = (): Batch => ({
   updates: [],
   keys: new Set(),
+  reactions: new Set(),
   claims: [],
   writers: new Map(),
   after: [],
@@ -183,7 +186,7 @@ export class Room {
   }
 
   /** Records what a validated client update changes, before it is applied. */
-  noteClientWrite(userId: string, newClients: number[], keys: string[]): void {
+  noteClientWrite(userId: string, newClients: number[], keys: string[], reactions: string[] = []): void {
     for (const c of newClients) {
       this.clients.set(c, userId);
       this.batch.claims.push([c, userId]);
@@ -192,6 +195,7 @@ export class Room {
       this.batch.keys.add(k);
       this.batch.writers.set(k, userId);
     }
+    for (const k of reactions) this.batch.reactions.add(k);
   }
 
   /** Writes on behalf of the server (HTTP posts, seeds, inbox summaries). */
@@ -241,6 +245,7 @@ export class Room {
     this.batch = {
       updates: [...b.updates, ...now.updates],
       keys: new Set([...b.keys, ...now.keys]),
+      reactions: new Set([...b.reactions, ...now.reactions]),
       claims: [...b.claims, ...now.claims],
       writers: new Map([...b.writers, ...now.writers]),
       after: [...b.after, ...now.after],

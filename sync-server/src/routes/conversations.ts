@@ -170,6 +170,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       deletedAt: record.deletedAt ?? null,
       segment,
       replyTo: record.replyTo ?? null,
+      reactions: [],
     };
     return c.json({ message }, created ? 201 : 200);
   });

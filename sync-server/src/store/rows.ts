@@ -2,7 +2,7 @@
  * Row shapes both stores read (their tables have the same columns) and how they become
  * the API's types: one definition, so the two stores cannot drift apart in what they return.
  */
-import type { MemberReceipt, Message } from "@messenger/shared";
+import { countReactions, type MemberReceipt, type Message, type ReactionRecord } from "@messenger/shared";
 import type { DirectoryRow } from "./types.js";
 
 /** A row of the `message` index. */
@@ -29,7 +29,43 @@ export function toMessage(r: MessageRow): Message {
     deletedAt: r.deleted_at,
     segment: r.segment,
     replyTo: r.reply_to,
+    reactions: [],
   };
+}
+
+/** A row of the `message_reaction` index: one user's emoji on one message (JSON array, REACTION_EMOJI order). */
+export interface ReactionRow {
+  conversation_id: string;
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  at: number;
+}
+
+/** Where a message lives, as the reaction index keys it. */
+const placeKey = (conversationId: string, messageId: string) => `${conversationId}\u0000${messageId}`;
+
+/** `messages` with their reactions counted from `rows` (rows of other messages are ignored). */
+export function withReactions(messages: Message[], rows: ReactionRow[]): Message[] {
+  if (rows.length === 0) return messages;
+  const byPlace = new Map<string, ReactionRecord[]>();
+  for (const r of rows) {
+    const key = placeKey(r.conversation_id, r.message_id);
+    const record: ReactionRecord = {
+      messageId: r.message_id,
+      userId: r.user_id,
+      emoji: JSON.parse(r.emoji),
+      at: Number(r.at),
+    };
+    const list = byPlace.get(key);
+    if (list) list.push(record);
+    else byPlace.set(key, [record]);
+  }
+  return messages.map((m) => {
+    const records = byPlace.get(placeKey(m.conversationId, m.id));
+    const counts = records ? countReactions(records).get(m.id) : undefined;
+    return counts ? { ...m, reactions: counts } : m;
+  });
 }
 
 /** better-auth's user row joined with presence's last-seen, as the directory reads it. */

@@ -6,7 +6,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { conversationDocName, type MessageRecord, PREVIEW_LENGTH, SEGMENT_MESSAGES } from "@messenger/shared";
+import {
+  conversationDocName,
+  type MessageRecord,
+  PREVIEW_LENGTH,
+  type ReactionEmoji,
+  SEGMENT_MESSAGES,
+} from "@messenger/shared";
 import { type BetterAuthOptions, betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { bearer, username } from "better-auth/plugins";
@@ -312,6 +318,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
         deletedAt: null,
         segment: 0,
         replyTo: null,
+        reactions: [],
       });
       // A reply keeps what it answers, whatever a later revision of the record says.
       const reply = { ...record(SEGMENT_MESSAGES + 1, "alice"), replyTo: record(5, "").id };
@@ -523,12 +530,14 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       const undo =
         kind === "sqlite"
           ? [
+              "DROP TABLE message_reaction",
               "DROP TABLE message_search",
               "ALTER TABLE message DROP COLUMN reply_to",
               "ALTER TABLE conversation_member DROP COLUMN muted",
               "PRAGMA user_version = 3",
             ]
           : [
+              "DROP TABLE message_reaction",
               "DROP INDEX message_search",
               "ALTER TABLE message DROP COLUMN search",
               "ALTER TABLE message DROP COLUMN reply_to",
@@ -570,6 +579,65 @@ describe.each<StoreKind>(["sqlite", "postgres"])("the %s store", (kind) => {
       expect(await page({ around: m(0) }, 1)).toEqual({ at: [0], hasMore: false, hasNewer: true });
       expect(await page({ around: m(9) }, 1)).toEqual({ at: [9], hasMore: true, hasNewer: false });
       for (const at of [{ after: "msg-unknown" }, { around: "msg-unknown" }]) expect(await page(at, 3)).toBeNull();
+    });
+
+    test("indexed reactions come back counted in pages, found messages and search results, replaced when they change", async () => {
+      const { store } = await useStore(kind);
+      const group = await store.groups.create("ann", "Trip", ["ben", "cat"]);
+      const other = (await store.conversations.getOrCreateDirect("ann", "ben")).conversation.id;
+      const m = (i: number) => record(i, "").id;
+      await store.transaction(async (tx) => {
+        await tx.indexMessages(group.id, 0, [said(1, "ann", "lunch plans"), said(2, "ben", "lunch at noon")]);
+        await tx.indexMessages(other, 0, [said(1, "ann", "same id elsewhere")]);
+      });
+      const reaction = (i: number, userId: string, emoji: ReactionEmoji[], at = T0 + 100) => ({
+        messageId: m(i),
+        userId,
+        emoji,
+        at,
+      });
+      await store.transaction((tx) =>
+        tx.indexReactions([
+          {
+            conversationId: group.id,
+            records: [reaction(1, "cat", ["❤️"]), reaction(1, "ben", ["👍", "❤️"]), reaction(2, "ann", ["😂"])],
+          },
+        ]),
+      );
+      const reactionsIn = async () =>
+        (await store.conversations.messagesPage(group.id, undefined, 10))?.messages.map((x) => x.reactions);
+      expect(await reactionsIn()).toEqual([
+        [
+          { emoji: "👍", userIds: ["ben"] },
+          { emoji: "❤️", userIds: ["ben", "cat"] },
+        ],
+        [{ emoji: "😂", userIds: ["ann"] }],
+      ]);
+      expect((await store.conversations.messagesPage(group.id, { around: m(2) }, 1))?.messages[0]?.reactions).toEqual([
+        { emoji: "😂", userIds: ["ann"] },
+      ]);
+      // The same message id in another conversation has none of them.
+      expect((await store.conversations.findMessage(other, m(1)))?.reactions).toEqual([]);
+      expect((await store.conversations.findMessage(group.id, m(2)))?.reactions).toEqual([
+        { emoji: "😂", userIds: ["ann"] },
+      ]);
+      const hits = await store.conversations.search("cat", ["lunch"], null, 10);
+      expect(hits.messages.map((x) => [x.id, x.reactions.length])).toEqual([
+        [m(2), 1],
+        [m(1), 2],
+      ]);
+
+      // A user's record replaced: their emoji now, none left counts as no reaction.
+      await store.transaction((tx) =>
+        tx.indexReactions([
+          {
+            conversationId: group.id,
+            records: [reaction(1, "ben", ["😮"], T0 + 200), reaction(2, "ann", [], T0 + 200)],
+          },
+          { conversationId: group.id, records: [reaction(1, "cat", [], T0 + 300)] },
+        ]),
+      );
+      expect(await reactionsIn()).toEqual([[{ emoji: "😮", userIds: ["ben"] }], []]);
     });
   });
 

@@ -14,6 +14,7 @@ import type {
   MessageMark,
   MessageRecord,
   MessagesPage,
+  ReactionRecord,
   ReadState,
 } from "@messenger/shared";
 
@@ -222,6 +223,12 @@ export interface IndexEntry {
   records: MessageRecord[];
 }
 
+/** Accepted reaction records of one conversation (current values of the keys a commit changed), for the reaction index. */
+export interface ReactionEntry {
+  conversationId: string;
+  records: ReactionRecord[];
+}
+
 /** What the relay's commit writes, all in one transaction. */
 export interface CommitTx {
   /** Appends one update as `seq` of `doc` (the room's next number; a duplicate fails the transaction). */
@@ -240,6 +247,12 @@ export interface CommitTx {
    * conversation's result after its last entry.
    */
   indexMessagesBatch(entries: IndexEntry[]): Promise<Map<string, IndexResult>>;
+  /**
+   * Upserts reaction records into the reaction index (`message_reaction`), one row per
+   * (conversation, message, user) holding that user's current emoji; a record with none is
+   * kept as a row with an empty list (entries are never removed, as in the documents).
+   */
+  indexReactions(entries: ReactionEntry[]): Promise<void>;
   /** The conversation as this transaction sees it. */
   conversation(id: string): Promise<ConversationSummary | null>;
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { type MessagesPage, SYSTEM_AUTHOR } from "@messenger/shared";
 import type pg from "pg";
 import { anchorId, assemblePage, pageSpan } from "../message-pages.js";
-import type { ConversationStore, IndexedMessage } from "../types.js";
+import type { ConversationStore, IndexedMessage, PageAnchor } from "../types.js";
 import {
   MESSAGE_COLUMNS,
   type MessageRow,
@@ -19,6 +19,7 @@ import {
 } from "./conversation-rows.js";
 import { searchMessages } from "./message-search.js";
 import { withTransaction } from "./pool.js";
+import { fillReactions } from "./reactions.js";
 import { markDelivered, markRead, readsForUser, setMuted } from "./read-marks.js";
 
 function newId(): string {
@@ -32,6 +33,41 @@ export function createPgConversations(pool: pg.Pool, clock: () => number): Conve
       [conversationId, id],
     );
     return rows[0] ?? null;
+  };
+
+  /** A page as the index holds it (reactions filled by the caller). */
+  const readPage = async (
+    conversationId: string,
+    at: PageAnchor | undefined,
+    limit: number,
+  ): Promise<MessagesPage | null> => {
+    const span = pageSpan(at, limit);
+    const id = anchorId(at);
+    if (id === undefined) {
+      const { rows } = await pool.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+        [conversationId, span.older + 1],
+      );
+      return assemblePage(at, limit, rows, null, []);
+    }
+    const anchor = await messageById(conversationId, id);
+    if (!anchor) return null;
+    // An `around` page reads both sides even when it shows none of one: it tells whether more exist.
+    const both = at !== undefined && "around" in at;
+    const side = async (direction: "<" | ">", count: number) =>
+      (
+        await pool.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM message
+               WHERE conversation_id = $1 AND (created_at, id) ${direction} ($2::bigint, $3::text)
+               ORDER BY created_at ${direction === "<" ? "DESC" : "ASC"}, id ${direction === "<" ? "DESC" : "ASC"} LIMIT $4`,
+          [conversationId, anchor.created_at, anchor.id, count + 1],
+        )
+      ).rows;
+    const [older, newer] = await Promise.all([
+      span.older > 0 || both ? side("<", span.older) : [],
+      span.newer > 0 || both ? side(">", span.newer) : [],
+    ]);
+    return assemblePage(at, limit, older, anchor, newer);
   };
 
   return {
@@ -99,40 +135,18 @@ export function createPgConversations(pool: pg.Pool, clock: () => number): Conve
 
     async findMessage(conversationId, id) {
       const row = await messageById(conversationId, id);
-      return row ? toMessage(row) : null;
+      return row ? ((await fillReactions(pool, [toMessage(row)]))[0] ?? null) : null;
     },
 
     async messagesPage(conversationId, at, limit): Promise<MessagesPage | null> {
-      const span = pageSpan(at, limit);
-      const id = anchorId(at);
-      if (id === undefined) {
-        const { rows } = await pool.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-          [conversationId, span.older + 1],
-        );
-        return assemblePage(at, limit, rows, null, []);
-      }
-      const anchor = await messageById(conversationId, id);
-      if (!anchor) return null;
-      // An `around` page reads both sides even when it shows none of one: it tells whether more exist.
-      const both = at !== undefined && "around" in at;
-      const side = async (direction: "<" | ">", count: number) =>
-        (
-          await pool.query<MessageRow>(
-            `SELECT ${MESSAGE_COLUMNS} FROM message
-             WHERE conversation_id = $1 AND (created_at, id) ${direction} ($2::bigint, $3::text)
-             ORDER BY created_at ${direction === "<" ? "DESC" : "ASC"}, id ${direction === "<" ? "DESC" : "ASC"} LIMIT $4`,
-            [conversationId, anchor.created_at, anchor.id, count + 1],
-          )
-        ).rows;
-      const [older, newer] = await Promise.all([
-        span.older > 0 || both ? side("<", span.older) : [],
-        span.newer > 0 || both ? side(">", span.newer) : [],
-      ]);
-      return assemblePage(at, limit, older, anchor, newer);
+      const page = await readPage(conversationId, at, limit);
+      return page ? { ...page, messages: await fillReactions(pool, page.messages) } : null;
     },
 
-    search: (userId, tokens, cursor, limit) => searchMessages(pool, userId, tokens, cursor, limit),
+    async search(userId, tokens, cursor, limit) {
+      const found = await searchMessages(pool, userId, tokens, cursor, limit);
+      return { ...found, messages: await fillReactions(pool, found.messages) };
+    },
 
     async segmentsOf(conversationId, ids) {
       const found = new Map<string, IndexedMessage>();

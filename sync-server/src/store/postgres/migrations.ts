@@ -148,6 +148,17 @@ export const MIGRATIONS: Migration[] = [
   `
   ALTER TABLE conversation_member ADD COLUMN muted BOOLEAN NOT NULL DEFAULT FALSE;
   `,
+  // Reactions, indexed for HTTP pages: each user's current emoji (JSON array) on each message.
+  `
+  CREATE TABLE message_reaction (
+    conversation_id TEXT COLLATE "C" NOT NULL,
+    message_id TEXT COLLATE "C" NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL,
+    emoji TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (conversation_id, message_id, user_id)
+  );
+  `,
 ];
 
 const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS messenger_migration (

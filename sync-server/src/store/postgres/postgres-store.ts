@@ -17,6 +17,7 @@ import { createPgGroups } from "./group-store.js";
 import { indexMessages, indexMessagesBatch } from "./message-index.js";
 import { MIGRATIONS, migrate, pendingMigrations } from "./migrations.js";
 import { createClient, createPool, createSerialQueue, explainConnectError, withTransaction } from "./pool.js";
+import { indexReactions } from "./reactions.js";
 import { readReceipts, setReadReceipts } from "./read-marks.js";
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -73,6 +74,10 @@ function createCommitTx(client: pg.PoolClient, clock: () => number) {
     indexMessagesBatch: async (entries) => {
       await flush();
       return indexMessagesBatch(live(), clock, entries);
+    },
+    indexReactions: async (entries) => {
+      await flush();
+      return indexReactions(live(), entries);
     },
     conversation: async (id) => {
       await flush();

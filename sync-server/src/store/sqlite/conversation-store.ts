@@ -12,6 +12,7 @@ import {
   conversationDocName,
   type Message,
   type MessageRecord,
+  type MessagesPage,
   PREVIEW_LENGTH,
   SEGMENT_MESSAGES,
   SYSTEM_AUTHOR,
@@ -19,10 +20,11 @@ import {
 import type { Clock } from "../../clock.js";
 import { CommitConflict } from "../conflict.js";
 import { type MessageRow, type ReceiptRow, toMessage, toReceipts } from "../rows.js";
-import type { IndexedMessage, IndexResult } from "../types.js";
+import type { IndexedMessage, IndexResult, PageAnchor, SearchPosition, SearchResult } from "../types.js";
 import type { Db } from "./database.js";
 import { createSqlitePages } from "./message-pages.js";
 import { createSqliteSearch } from "./message-search.js";
+import { createSqliteReactions } from "./reactions.js";
 import { createSqliteReadMarks, type FreshMessage } from "./read-marks.js";
 
 interface ConversationRow {
@@ -57,6 +59,7 @@ export function createSqliteConversations(db: Db, clock: Clock) {
   const readMarks = createSqliteReadMarks(db);
   const pages = createSqlitePages(db);
   const search = createSqliteSearch(db);
+  const reactions = createSqliteReactions(db);
   const selectConversation = `
     SELECT c.id, c.kind, c.name, c.head_segment, c.head_count, c.last_message_id, c.last_activity_at, c.created_at,
            (SELECT group_concat(user_id, ',') FROM conversation_member m WHERE m.conversation_id = c.id) AS members,
@@ -179,11 +182,21 @@ export function createSqliteConversations(db: Db, clock: Clock) {
 
     findMessage(conversationId: string, id: string): Message | null {
       const row = messageById.get(conversationId, id);
-      return row ? toMessage(row) : null;
+      return row ? (reactions.fill([toMessage(row)])[0] ?? null) : null;
     },
 
-    messagesPage: pages.messagesPage,
-    search: search.search,
+    messagesPage(conversationId: string, at: PageAnchor | undefined, limit: number): MessagesPage | null {
+      const page = pages.messagesPage(conversationId, at, limit);
+      return page ? { ...page, messages: reactions.fill(page.messages) } : null;
+    },
+
+    search(userId: string, tokens: readonly string[], cursor: SearchPosition | null, limit: number): SearchResult {
+      const found = search.search(userId, tokens, cursor, limit);
+      return { ...found, messages: reactions.fill(found.messages) };
+    },
+
+    /** Upserts reaction records into the reaction index (inside the relay's commit transaction). */
+    indexReactions: reactions.index,
 
     /**
      * Records accepted message records of one segment in the index. Call inside the

@@ -176,4 +176,15 @@ export const MIGRATIONS: Migration[] = [
   `
   ALTER TABLE conversation_member ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
   `,
+  // Reactions, indexed for HTTP pages: each user's current emoji (JSON array) on each message.
+  `
+  CREATE TABLE message_reaction (
+    conversation_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    emoji TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, message_id, user_id)
+  ) WITHOUT ROWID;
+  `,
 ];

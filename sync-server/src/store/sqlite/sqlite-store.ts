@@ -58,6 +58,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         }
         return results;
       }),
+    indexReactions: (entries) => later(() => conversations.indexReactions(entries)),
     conversation: (id) => later(() => conversations.get(id)),
   };
 
