@@ -79,7 +79,15 @@ describe("reply quotes", () => {
 });
 
 describe("fetching an original", () => {
-  const message = { conversationId: "c1", authorId: "bob", editedAt: null, deletedAt: null, segment: 0, replyTo: null, reactions: [] };
+  const message = {
+    conversationId: "c1",
+    authorId: "bob",
+    editedAt: null,
+    deletedAt: null,
+    segment: 0,
+    replyTo: null,
+    reactions: [],
+  };
   it("asks for the one-message page around it and reads the record from it", async () => {
     const asked: unknown[] = [];
     const api = {
