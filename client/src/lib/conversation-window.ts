@@ -6,7 +6,7 @@
  * Every page is kept in the history cache as a run, so the device holds it; offline, the
  * window opens and pages from that cache.
  */
-import { compareMessages, type MessageRecord, type MessagesPage } from "@messenger/shared";
+import { compareMessages, type Message, type MessageRecord, type MessagesPage } from "@messenger/shared";
 import { batch, createSignal } from "solid-js";
 import { type Api, ApiError, NETWORK_ERROR } from "./api.js";
 import { type CachedRun, type HistoryCache, runWith, withRun } from "./history-cache.js";
@@ -43,6 +43,8 @@ export function createConversationWindow(deps: {
   localRuns?: () => Promise<CachedRun[]>;
   /** Do not ask the server (the browser is offline, or I am no longer a member). */
   cutOff: () => boolean;
+  /** Every page the server sent, as it arrives (its messages' reactions: page-reactions.ts). */
+  onPage?: (messages: readonly Message[]) => void;
 }) {
   const { api, id } = deps;
   const [records, setRecords] = createSignal<MessageRecord[] | null>(null);
@@ -63,7 +65,9 @@ export function createConversationWindow(deps: {
   async function fetchPage(params: { before?: string; after?: string; around?: string }): Promise<MessagesPage | null> {
     if (deps.cutOff()) return null;
     try {
-      return await api.messages(id, { ...params, limit: WINDOW_PAGE_SIZE });
+      const page = await api.messages(id, { ...params, limit: WINDOW_PAGE_SIZE });
+      deps.onPage?.(page.messages);
+      return page;
     } catch (err) {
       if (err instanceof ApiError && err.code === NETWORK_ERROR) return null;
       throw err;

@@ -27,6 +27,7 @@ import { type HistoryCache, pageFromCache, withOlder } from "./history-cache.js"
 import { persistedSegmentRuns } from "./local-search.js";
 import { mergeMessages, recordFromMessage } from "./messages.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
+import { createPageReactions, mergeReactions } from "./page-reactions.js";
 import { liveReactions } from "./reactions.js";
 import { serverNow } from "./server-clock.js";
 import { type DocHandle, observeType, type Sync } from "./sync.js";
@@ -146,7 +147,14 @@ export function createConversationStore(deps: {
     if (h?.loaded()) setHeadCount(liveLists()[0]?.length ?? 0);
   });
 
-  const reactions = liveReactions(handles);
+  const live = liveReactions(handles);
+  const paged = createPageReactions();
+  /** Live documents' reactions for the messages they hold; what pages brought for the rest. */
+  const reactions = createMemo(() => {
+    const liveIds = new Set<string>();
+    for (const list of liveLists()) for (const r of list) liveIds.add(r.id);
+    return mergeReactions(live(), liveIds, paged.counts());
+  });
 
   const [older, setOlder] = createSignal<MessageRecord[]>([]);
   const [hasMore, setHasMore] = createSignal(true);
@@ -163,6 +171,7 @@ export function createConversationStore(deps: {
     history: deps.history,
     cutOff,
     localRuns: () => persistedSegmentRuns(me, id),
+    onPage: paged.note,
   });
   const messages = createMemo(() => jump.records() ?? attached());
   createEffect(() => {
@@ -223,6 +232,7 @@ export function createConversationStore(deps: {
     const oldest = messages()[0];
     try {
       const page = await api.messages(id, { limit: HISTORY_PAGE_SIZE, ...(oldest ? { before: oldest.id } : {}) });
+      paged.note(page.messages);
       setOlder((prev) => [...page.messages.map(recordFromMessage), ...prev]);
       setHasMore(page.hasMore);
       void deps.history?.update(id, (c) => withOlder(c, older(), page.hasMore));
@@ -356,7 +366,7 @@ export function createConversationStore(deps: {
       if (ok && r) record(h, r, "edit");
       return ok;
     },
-    /** Each message's reactions (live documents), counted per emoji with who chose it. */
+    /** Each message's reactions, counted per emoji with who chose it: live documents', else what its page brought. */
     reactions,
     /** A reaction is written into the message's own segment: it must be open live, and the message a person's. */
     canReact: (m: MessageRecord) =>
