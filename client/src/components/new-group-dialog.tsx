@@ -3,7 +3,6 @@ import { createSignal, type JSX, Show } from "solid-js";
 import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { Dialog } from "./dialog.js";
-import { Icon } from "./icons.js";
 import { createSelection, PeoplePicker } from "./people-picker.js";
 
 /** What is wrong with a new group's name, or null. */
@@ -103,21 +102,5 @@ export function NewGroupDialog(props: { onClose: () => void }): JSX.Element {
         </div>
       </form>
     </Dialog>
-  );
-}
-
-/** The "New group" action and its dialog. */
-export function NewGroupButton(): JSX.Element {
-  const [open, setOpen] = createSignal(false);
-  return (
-    <>
-      <button type="button" class="btn btn-secondary new-group" aria-haspopup="dialog" onClick={() => setOpen(true)}>
-        <Icon name="people" />
-        New group
-      </button>
-      <Show when={open()}>
-        <NewGroupDialog onClose={() => setOpen(false)} />
-      </Show>
-    </>
   );
 }

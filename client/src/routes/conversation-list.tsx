@@ -1,7 +1,7 @@
 import type { ConversationSummary } from "@messenger/shared";
 import { type Accessor, For, type JSX, Show } from "solid-js";
 import { ConversationItem } from "../components/conversation-item.js";
-import { NewGroupButton } from "../components/new-group-dialog.js";
+import { NewGroupButton } from "../components/new-group-button.js";
 import { SearchBox } from "../components/search-box.js";
 import { SearchResults } from "../components/search-results.js";
 import { useApp } from "../lib/app-context.js";

@@ -1,9 +1,18 @@
 import { type MessageRecord, SYSTEM_AUTHOR } from "@messenger/shared";
-import { createEffect, createMemo, createResource, createSignal, type JSX, onCleanup, onMount, Show } from "solid-js";
+import {
+  createEffect,
+  createMemo,
+  createResource,
+  createSignal,
+  type JSX,
+  lazy,
+  onCleanup,
+  onMount,
+  Show,
+} from "solid-js";
 import { Composer } from "../components/composer.js";
 import { ConfirmDelete } from "../components/confirm-delete.js";
 import { ConversationHeader } from "../components/conversation-header.js";
-import { GroupInfoDialog } from "../components/group-info-dialog.js";
 import { Icon } from "../components/icons.js";
 import { LogTop } from "../components/log-top.js";
 import { DaySeparator, MessageRow, SystemLine } from "../components/message-row.js";
@@ -32,6 +41,11 @@ import { conversationPath } from "../lib/router.js";
 import { formatDayLabel, formatTime, presenceText } from "../lib/time-format.js";
 import { markOf, titleWithUnread } from "../lib/unread.js";
 import { estimateMessageHeight } from "../lib/virtual.js";
+
+/** Loaded when first opened (precached by the service worker, so offline too): keeps the first load small. */
+const GroupInfoDialog = lazy(() =>
+  import("../components/group-info-dialog.js").then((m) => ({ default: m.GroupInfoDialog })),
+);
 
 /** One conversation: header with presence, the virtualized message log, typing, composer. */
 export function ConversationScreen(props: { id: string; messageId?: string; showStatus: boolean }): JSX.Element {

@@ -1,5 +1,5 @@
 import { createMemo, createSignal, For, type JSX, onCleanup, Show } from "solid-js";
-import { NewGroupButton } from "../components/new-group-dialog.js";
+import { NewGroupButton } from "../components/new-group-button.js";
 import { UserItem } from "../components/user-item.js";
 import { errorSentence } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";

@@ -1,4 +1,4 @@
-import { createEffect, createSignal, type JSX, Match, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createSignal, type JSX, lazy, Match, onCleanup, Show, Switch } from "solid-js";
 import { ConnectionStatus } from "../components/connection-status.js";
 import { Nav } from "../components/nav.js";
 import { useApp } from "../lib/app-context.js";
@@ -10,7 +10,9 @@ import { titleWithUnread } from "../lib/unread.js";
 import { ConversationScreen } from "./conversation.js";
 import { ConversationList } from "./conversation-list.js";
 import { People } from "./people.js";
-import { Settings } from "./settings.js";
+
+/** Loaded when first opened (precached by the service worker, so offline too): keeps the first load small. */
+const Settings = lazy(() => import("./settings.js").then((m) => ({ default: m.Settings })));
 
 /** The signed-in layout: header, section nav, the list panel and the conversation pane. */
 export function Shell(): JSX.Element {
