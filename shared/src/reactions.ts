@@ -7,7 +7,7 @@
  * back leaves a record with none, as messages are tombstoned rather than removed.
  */
 import type * as Y from "yjs";
-import { MAX_CLOCK_SKEW_MS, MESSAGE_ID_PATTERN, REACTIONS_ROOT } from "./schema.js";
+import { isTimestamp, MAX_CLOCK_SKEW_MS, MESSAGE_ID_PATTERN, REACTIONS_ROOT } from "./schema.js";
 
 /** The emoji a member may react with, in the order they are shown. */
 export const REACTION_EMOJI = ["👍", "❤️", "😂", "😮", "😢", "🙏"] as const;
@@ -29,7 +29,6 @@ export interface ReactionCount {
 }
 
 const REACTION_KEYS = new Set(["messageId", "userId", "emoji", "at"]);
-const EPOCH_2020 = 1577836800000;
 
 export function reactionsMap(doc: Y.Doc): Y.Map<ReactionRecord> {
   return doc.getMap<ReactionRecord>(REACTIONS_ROOT);
@@ -67,7 +66,7 @@ export function reactionRecordProblem(value: unknown, key: string, now: number):
     if (i <= last) return "bad reaction emoji";
     last = i;
   }
-  if (typeof v.at !== "number" || !Number.isSafeInteger(v.at) || v.at <= EPOCH_2020) return "bad reaction time";
+  if (!isTimestamp(v.at)) return "bad reaction time";
   if (v.at > now + MAX_CLOCK_SKEW_MS) return "timestamp in the future";
   return null;
 }

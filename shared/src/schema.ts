@@ -130,7 +130,8 @@ export function messageRecordProblem(value: unknown): string | null {
   return null;
 }
 
-function isTimestamp(v: unknown): v is number {
+/** A time in ms since epoch that a record may carry: a safe integer after 2020. */
+export function isTimestamp(v: unknown): v is number {
   return typeof v === "number" && Number.isSafeInteger(v) && v > EPOCH_2020;
 }
 

@@ -1,6 +1,7 @@
 import type { MessageRecord, ReactionCount, ReactionEmoji } from "@messenger/shared";
 import { createSignal, type JSX, Show } from "solid-js";
 import type { QuoteView } from "../lib/quotes.js";
+import { chosenByMe } from "../lib/reactions.js";
 import { Icon } from "./icons.js";
 import { MessageText } from "./message-text.js";
 import { ReactionPicker, ReactionsBar } from "./reactions-bar.js";
@@ -46,7 +47,7 @@ export function MessageRow(props: MessageRowProps): JSX.Element {
   const [picking, setPicking] = createSignal(false);
   const social = () => props.social;
   const mineEmoji = () =>
-    (social()?.reactions ?? []).filter((c) => c.userIds.includes(props.social?.me ?? "")).map((c) => c.emoji);
+    (social()?.reactions ?? []).filter((c) => chosenByMe(c, social()?.me ?? "")).map((c) => c.emoji);
   const actions = () => (
     <span class="msg-actions">
       <Show when={social()?.canReply && !deleted()}>

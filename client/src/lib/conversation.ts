@@ -30,7 +30,7 @@ import type { Outbox, OutboxEntry } from "./outbox.js";
 import { createPageReactions, mergeReactions } from "./page-reactions.js";
 import { liveReactions } from "./reactions.js";
 import { serverNow } from "./server-clock.js";
-import { type DocHandle, observeType, type Sync } from "./sync.js";
+import { type DocHandle, type Sync, typeVersions } from "./sync.js";
 
 /** Below this many messages in the head segment, the previous segment is opened live too. */
 export const MIN_HEAD_MESSAGES = 50;
@@ -112,7 +112,7 @@ export function createConversationStore(deps: {
   });
 
   const [handles, setHandles] = createSignal<DocHandle[]>([]);
-  const versions = new Map<string, () => number>();
+  const versions = typeVersions(messagesMap);
   createEffect(
     on(docNames, (names) => {
       const current = untrack(handles);
@@ -121,7 +121,7 @@ export function createConversationStore(deps: {
       for (const h of current)
         if (!names.includes(h.name)) {
           sync.release(h.name);
-          versions.delete(h.name);
+          versions.forget(h.name);
         }
       setHandles(next);
     }),
@@ -133,12 +133,7 @@ export function createConversationStore(deps: {
   const head = () => handles()[0];
   const liveLists = createMemo(() =>
     handles().map((h) => {
-      let version = versions.get(h.name);
-      if (!version) {
-        version = observeType(messagesMap(h.doc), (fn) => h.doc.once("destroy", fn));
-        versions.set(h.name, version);
-      }
-      version();
+      versions.track(h);
       return Array.from(messagesMap(h.doc).values());
     }),
   );
@@ -312,7 +307,7 @@ export function createConversationStore(deps: {
         untrack(handles).map((h) => {
           if (h.failure() === null) return h;
           sync.release(h.name);
-          versions.delete(h.name);
+          versions.forget(h.name);
           return sync.acquire(h.name);
         }),
       );

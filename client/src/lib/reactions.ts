@@ -5,24 +5,17 @@
  */
 import { countReactions, type ReactionCount, type ReactionRecord, reactionsMap } from "@messenger/shared";
 import { type Accessor, createMemo } from "solid-js";
-import { type DocHandle, observeType } from "./sync.js";
+import { type DocHandle, typeVersions } from "./sync.js";
 
 export function liveReactions(handles: Accessor<DocHandle[]>): Accessor<Map<string, ReactionCount[]>> {
-  const versions = new Map<string, Accessor<number>>();
+  const versions = typeVersions(reactionsMap);
   return createMemo(() => {
     const records: ReactionRecord[] = [];
-    const names = new Set<string>();
     for (const h of handles()) {
-      names.add(h.name);
-      let version = versions.get(h.name);
-      if (!version) {
-        version = observeType(reactionsMap(h.doc), (fn) => h.doc.once("destroy", fn));
-        versions.set(h.name, version);
-      }
-      version();
+      versions.track(h);
       for (const r of reactionsMap(h.doc).values()) records.push(r);
     }
-    for (const name of versions.keys()) if (!names.has(name)) versions.delete(name);
+    versions.keepOnly(new Set(handles().map((h) => h.name)));
     return countReactions(records);
   });
 }

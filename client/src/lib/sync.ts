@@ -358,3 +358,29 @@ export function observeType(type: Observable, onCleanup: (fn: () => void) => voi
   onCleanup(() => type.unobserve(handler));
   return version;
 }
+
+/**
+ * One `observeType` signal per open document for one of its root types, made on first read and
+ * unobserved when the document is destroyed: read it in a memo to follow that type's changes.
+ */
+export function typeVersions(pick: (doc: Y.Doc) => Observable) {
+  const versions = new Map<string, Accessor<number>>();
+  return {
+    /** Subscribes the running memo to `h`'s type. */
+    track(h: Pick<DocHandle, "name" | "doc">): void {
+      let version = versions.get(h.name);
+      if (!version) {
+        version = observeType(pick(h.doc), (fn) => h.doc.once("destroy", fn));
+        versions.set(h.name, version);
+      }
+      version();
+    },
+    /** Forgets the documents not in `names` (released). */
+    keepOnly(names: ReadonlySet<string>): void {
+      for (const name of versions.keys()) if (!names.has(name)) versions.delete(name);
+    },
+    forget(name: string): void {
+      versions.delete(name);
+    },
+  };
+}
